@@ -43,7 +43,12 @@ if (selected.length === 0) {
 console.log(`running ${selected.length} test files`);
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...selected.map((f) => relative(root, f))],
+  [
+    '--test',
+    '--test-concurrency=2',
+    ...process.argv.slice(2),
+    ...selected.map((f) => relative(root, f)),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

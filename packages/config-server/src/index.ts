@@ -1,1 +1,10 @@
-export {};
+export type { Environment, EnvironmentRepository, PropertySource } from './environment.js';
+export { createNativeRepository, type NativeRepositoryOptions } from './native-repository.js';
+export {
+  registerConfigServerRoutes,
+  ENVIRONMENT_V2_MEDIA_TYPE,
+  type ConfigServerRoutesOptions,
+} from './routes.js';
+export { validateName, validateLabel, validateProfiles } from './validate.js';
+export { ConfigServerErrorCodes, invalidRequestError, noKeyError } from './errors.js';
+export { createConfigServer, type ConfigServerOptions } from './server.js';

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { StratusError, isStratusError, toProblem, Secret, parseDurationMs, createManualClock } from './index.js';
+import {
+  StratusError,
+  isStratusError,
+  toProblem,
+  Secret,
+  parseDurationMs,
+  createManualClock,
+} from './index.js';
 
 test('a StratusError maps to a problem document with its code and safe details', () => {
   const error = new StratusError('SHOP_ERR_X', 409, 'Conflict', { details: { email: 'a@b.c' } });

@@ -13,7 +13,10 @@ const UNITS: Record<string, number> = {
  * milliseconds. A bare number uses `defaultUnit`. Returns `null` when the text
  * is not a duration.
  */
-export function parseDurationMs(value: unknown, defaultUnit: keyof typeof UNITS = 'ms'): number | null {
+export function parseDurationMs(
+  value: unknown,
+  defaultUnit: keyof typeof UNITS = 'ms',
+): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value * UNITS[defaultUnit]! : null;
   if (typeof value !== 'string') return null;
   const text = value.trim();
@@ -24,7 +27,10 @@ export function parseDurationMs(value: unknown, defaultUnit: keyof typeof UNITS 
   if (iso && text.length > 1 && text.toUpperCase() !== 'PT') {
     const [, d, h, m, s] = iso;
     return (
-      Number(d ?? 0) * UNITS.d! + Number(h ?? 0) * UNITS.h! + Number(m ?? 0) * UNITS.m! + Number(s ?? 0) * 1000
+      Number(d ?? 0) * UNITS.d! +
+      Number(h ?? 0) * UNITS.h! +
+      Number(m ?? 0) * UNITS.m! +
+      Number(s ?? 0) * 1000
     );
   }
   return null;

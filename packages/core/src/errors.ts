@@ -30,7 +30,10 @@ export class StratusError extends Error {
     title: string,
     options: StratusErrorOptions & { retryable?: boolean } = {},
   ) {
-    super(options.message ?? title, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.message ?? title,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'StratusError';
     this.code = code;
     this.httpStatus = httpStatus;
@@ -43,7 +46,11 @@ export class StratusError extends Error {
 
 /** True for any StratusError, even from another copy of this package. */
 export function isStratusError(value: unknown): value is StratusError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[BRAND] === true
+  );
 }
 
 /** RFC 9457 problem document, as every Stratus HTTP server writes it. */

@@ -1,1 +1,6 @@
-export {};
+export {
+  createMetrics,
+  type Metrics,
+  type HttpObservation,
+  type MetricResponse,
+} from './metrics.js';

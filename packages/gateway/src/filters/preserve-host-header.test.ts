@@ -1,0 +1,10 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { exchange, filter } from '../internal/unit-testing.js';
+import { preserveHostHeaderFilterFactory } from './preserve-host-header.js';
+
+test('marks the exchange so the client Host is sent upstream', () => {
+  const ex = exchange();
+  void filter(preserveHostHeaderFilterFactory, 'PreserveHostHeader').pre?.(ex);
+  assert.equal(ex.preserveHost, true);
+});

@@ -1,0 +1,16 @@
+import type { FilterFactory } from '../internal/types.js';
+
+/** `PreserveHostHeader` — send the client's `Host` upstream instead of the target's. */
+export const preserveHostHeaderFilterFactory: FilterFactory = {
+  name: 'PreserveHostHeader',
+  shortcutFieldOrder: [],
+  create(_args, _context, order) {
+    return {
+      name: 'PreserveHostHeader',
+      order,
+      pre(exchange) {
+        exchange.preserveHost = true;
+      },
+    };
+  },
+};

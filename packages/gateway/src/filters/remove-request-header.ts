@@ -1,0 +1,18 @@
+import { headerNameArg } from '../internal/header-args.js';
+import type { FilterFactory } from '../internal/types.js';
+
+/** `RemoveRequestHeader=Cookie` — the header is not sent upstream. */
+export const removeRequestHeaderFilterFactory: FilterFactory = {
+  name: 'RemoveRequestHeader',
+  shortcutFieldOrder: ['name'],
+  create(args, _context, order) {
+    const name = headerNameArg(args);
+    return {
+      name: 'RemoveRequestHeader',
+      order,
+      pre(exchange) {
+        delete exchange.requestHeaders[name];
+      },
+    };
+  },
+};

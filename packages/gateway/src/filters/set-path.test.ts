@@ -1,0 +1,10 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { exchange, filter } from '../internal/unit-testing.js';
+import { setPathFilterFactory } from './set-path.js';
+
+test('SetPath=/{segment} uses the Path variables', () => {
+  const ex = exchange({ path: '/red/blue', uriVariables: { segment: 'blue' } });
+  void filter(setPathFilterFactory, 'SetPath=/{segment}').pre?.(ex);
+  assert.equal(ex.path, '/blue');
+});

@@ -1,0 +1,19 @@
+import { headerNameArg, headerValueArg } from '../internal/header-args.js';
+import type { FilterFactory } from '../internal/types.js';
+
+/** `SetResponseHeader=X-Response-Red, Blue` — replaces every value of the response header. */
+export const setResponseHeaderFilterFactory: FilterFactory = {
+  name: 'SetResponseHeader',
+  shortcutFieldOrder: ['name', 'value'],
+  create(args, _context, order) {
+    const name = headerNameArg(args);
+    const value = headerValueArg(args);
+    return {
+      name: 'SetResponseHeader',
+      order,
+      post(exchange) {
+        exchange.responseHeaders[name] = value(exchange.uriVariables);
+      },
+    };
+  },
+};

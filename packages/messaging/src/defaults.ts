@@ -1,0 +1,19 @@
+/** Defaults of `createEmbeddedLog`, in milliseconds unless named otherwise. */
+export const EMBEDDED_LOG_DEFAULTS = Object.freeze({
+  pollIntervalMs: 100,
+  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  retentionCheckIntervalMs: 60_000,
+  leaseMs: 10_000,
+  busyTimeoutMs: 5_000,
+  retryBackoffInitialMs: 50,
+  retryBackoffMaxMs: 2_000,
+  fetchBatchSize: 100,
+});
+
+/** Defaults of `createOutbox`, in milliseconds unless named otherwise. */
+export const OUTBOX_DEFAULTS = Object.freeze({
+  pollIntervalMs: 200,
+  batchSize: 100,
+  leaseMs: 10_000,
+  maxBackoffMs: 30_000,
+});

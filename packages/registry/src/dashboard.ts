@@ -1,0 +1,116 @@
+import type { EurekaRegistry } from './registry.js';
+import type { InstanceInfo, InstanceStatus } from './model.js';
+import { instanceIdOf } from './model.js';
+
+/** Facts about the server shown at the top of the dashboard. */
+export interface DashboardInfo {
+  /** @default 'Stratus Registry' */
+  title?: string;
+  /** @default 'test' (Eureka's default `eureka.environment`) */
+  environment?: string;
+  /** @default 'default' */
+  dataCenter?: string;
+  /** Epoch ms used as "current time". @default Date.now() */
+  nowMs?: number;
+  /** Process start (epoch ms), for the uptime line. */
+  startedAtMs?: number;
+}
+
+/** The text Spring's dashboard shows while self-preservation blocks eviction. */
+export const SELF_PRESERVATION_BANNER =
+  "EMERGENCY! EUREKA MAY BE INCORRECTLY CLAIMING INSTANCES ARE UP WHEN THEY'RE NOT. " +
+  'RENEWALS ARE LESSER THAN THRESHOLD AND HENCE THE INSTANCES ARE NOT BEING EXPIRED JUST TO BE SAFE.';
+
+const SELF_PRESERVATION_OFF_BANNER =
+  'THE SELF PRESERVATION MODE IS TURNED OFF. THIS MAY NOT PROTECT INSTANCE EXPIRY IN CASE OF NETWORK/OTHER PROBLEMS.';
+
+/** Escapes text for HTML element content and quoted attributes. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function safeHref(url: string | null): string | null {
+  if (url === null) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function instanceLink(instance: InstanceInfo): string {
+  const id = escapeHtml(instanceIdOf(instance));
+  const href = safeHref(instance.statusPageUrl);
+  return href === null ? id : `<a href="${escapeHtml(href)}" rel="noopener noreferrer">${id}</a>`;
+}
+
+function formatUptime(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Renders a small server-side HTML page in the spirit of Eureka's dashboard:
+ * system status, the self-preservation banner, and every application with
+ * its instances grouped by status (links go to each status page). Every
+ * value is HTML-escaped; only http(s) links are rendered.
+ */
+export function renderDashboard(registry: EurekaRegistry, info: DashboardInfo = {}): string {
+  const now = info.nowMs ?? Date.now();
+  const stats = registry.stats();
+  const title = escapeHtml(info.title ?? 'Stratus Registry');
+  let banner = '';
+  if (!stats.isSelfPreservationEnabled) banner = SELF_PRESERVATION_OFF_BANNER;
+  else if (!stats.isLeaseExpirationEnabled) banner = SELF_PRESERVATION_BANNER;
+
+  const rows = registry.getApplications().applications.map((application) => {
+    const byStatus = new Map<InstanceStatus, InstanceInfo[]>();
+    for (const instance of application.instances) {
+      byStatus.set(instance.status, [...(byStatus.get(instance.status) ?? []), instance]);
+    }
+    const cells = [...byStatus]
+      .map(
+        ([status, list]) =>
+          `<b>${escapeHtml(status)}</b> (${list.length}) - ${list.map(instanceLink).join(', ')}`,
+      )
+      .join('<br>');
+    const zones = new Set(application.instances.map((i) => i.dataCenterInfo.name));
+    return (
+      `<tr><td><b>${escapeHtml(application.name)}</b></td><td>${application.instances.length}</td>` +
+      `<td>${[...zones].map(escapeHtml).join(', ')}</td><td>${cells}</td></tr>`
+    );
+  });
+
+  const status: [string, string | number][] = [
+    ['Environment', info.environment ?? 'test'],
+    ['Data center', info.dataCenter ?? 'default'],
+    ['Current time', new Date(now).toISOString()],
+    ...(info.startedAtMs === undefined
+      ? []
+      : ([['Uptime', formatUptime(now - info.startedAtMs)]] as [string, string][])),
+    ['Lease expiration enabled', String(stats.isLeaseExpirationEnabled)],
+    ['Renews threshold', stats.renewsPerMinThreshold],
+    ['Renews (last min)', stats.renewsLastMin],
+    ['Registered instances', stats.registeredInstances],
+  ];
+
+  return [
+    '<!doctype html>',
+    `<html lang="en"><head><meta charset="utf-8"><title>${title}</title>`,
+    '<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}' +
+      'td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}' +
+      '.banner{color:#b00;font-weight:bold;margin:1em 0}</style></head><body>',
+    `<h1>${title}</h1>`,
+    banner === '' ? '' : `<p class="banner">${escapeHtml(banner)}</p>`,
+    '<h2>System Status</h2><table>',
+    ...status.map(
+      ([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`,
+    ),
+    '</table>',
+    '<h2>Instances currently registered with Eureka</h2>',
+    '<table><tr><th>Application</th><th>Instances</th><th>Data centers</th><th>Status</th></tr>',
+    rows.length === 0 ? '<tr><td colspan="4">No instances available</td></tr>' : rows.join(''),
+    '</table></body></html>',
+  ].join('\n');
+}

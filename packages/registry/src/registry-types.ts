@@ -1,0 +1,130 @@
+import type { Clock, Logger } from '@stratus/core';
+import type { Application, Applications, InstanceInfo, InstanceStatus } from './model.js';
+
+/** Options of {@link createEurekaRegistry}; Spring property names in parentheses. */
+export interface EurekaRegistryOptions {
+  /** @default systemClock */
+  clock?: Clock;
+  /** @default createSilentLogger() */
+  logger?: Logger;
+  /** How often the owned timer runs {@link EurekaRegistry.evict}; 0 disables the timer (`eviction-interval-timer-in-ms`). @default 60000 */
+  evictionIntervalMs?: number;
+  /** (`renewal-percent-threshold`) @default 0.85 */
+  renewalPercentThreshold?: number;
+  /** (`expected-client-renewal-interval-seconds`) @default 30 */
+  expectedClientRenewalIntervalSecs?: number;
+  /** (`renewal-threshold-update-interval-ms`) @default 900000 */
+  renewalThresholdUpdateIntervalMs?: number;
+  /** (`enable-self-preservation`) @default true */
+  enableSelfPreservation?: boolean;
+  /** Starting expected number of renewing clients (Spring's `expected-number-of-clients-sending-renews`). @default 1 */
+  expectedNumberOfClientsSendingRenews?: number;
+  /** How long a change stays in the delta (`retention-time-in-m-s-in-delta-queue`). @default 180000 */
+  deltaRetentionMs?: number;
+  /** (`sync-when-timestamp-differs`) @default true */
+  syncWhenTimestampDiffers?: boolean;
+  /** Random source in [0, 1) for picking which expired leases to evict. @default Math.random */
+  random?: () => number;
+}
+
+/** Options of {@link EurekaRegistry.register}. */
+export interface RegisterOptions {
+  /** The call came from a peer (`x-netflix-discovery-replication: true`). @default false */
+  isReplication?: boolean;
+}
+
+/** Options of {@link EurekaRegistry.renew}; the query parameters of the heartbeat. */
+export interface RenewOptions {
+  /** Sent by Spring clients; accepted and ignored, as Eureka does. */
+  status?: InstanceStatus;
+  /** The client's `lastDirtyTimestamp` (epoch ms). */
+  lastDirtyTimestamp?: number;
+  /** Only used for replicated heartbeats. */
+  overriddenStatus?: InstanceStatus;
+  /** @default false */
+  isReplication?: boolean;
+}
+
+/** `ok` → 200, `not-found` → 404 (client must re-register), `conflict` → 409 (replication only). */
+export type RenewResult = 'ok' | 'not-found' | 'conflict';
+
+/** Options of status updates. */
+export interface StatusUpdateOptions {
+  /** Raises the stored `lastDirtyTimestamp` when greater. */
+  lastDirtyTimestamp?: number;
+  /** @default false */
+  isReplication?: boolean;
+}
+
+/** Outcome of one eviction run. */
+export interface EvictionResult {
+  /** Leases found expired. */
+  readonly expired: number;
+  /** `app/id` of every evicted lease. */
+  readonly evicted: readonly string[];
+  /** True when self-preservation blocked eviction. */
+  readonly blocked: boolean;
+}
+
+/** Lease-table health, as the dashboard shows it. */
+export interface RegistryStats {
+  readonly registeredInstances: number;
+  readonly expectedClientsSendingRenews: number;
+  readonly renewsPerMinThreshold: number;
+  readonly renewsLastMin: number;
+  readonly isSelfPreservationEnabled: boolean;
+  /** False while self-preservation blocks eviction. */
+  readonly isLeaseExpirationEnabled: boolean;
+}
+
+/** The Eureka lease table. Application names are upper-cased on every call. */
+export interface EurekaRegistry {
+  /**
+   * Registers or replaces an instance (Eureka's register rules, spring-wire §1.4)
+   * and returns what is stored.
+   * @throws StratusError `REG_ERR_CLOSED` after {@link close}.
+   */
+  register(instance: InstanceInfo, options?: RegisterOptions): InstanceInfo;
+  /** Heartbeat (spring-wire §1.5). */
+  renew(app: string, id: string, options?: RenewOptions): RenewResult;
+  /** Removes a lease; false when unknown. */
+  cancel(app: string, id: string, options?: RegisterOptions): boolean;
+  /** Stores a status override (`PUT .../status`); false when unknown. */
+  statusUpdate(
+    app: string,
+    id: string,
+    status: InstanceStatus,
+    options?: StatusUpdateOptions,
+  ): boolean;
+  /** Removes the override and sets `status` (`DELETE .../status`); false when unknown. */
+  deleteStatusOverride(
+    app: string,
+    id: string,
+    status?: InstanceStatus,
+    options?: StatusUpdateOptions,
+  ): boolean;
+  /** Merges metadata and re-registers (`PUT .../metadata`); false when unknown. */
+  updateMetadata(
+    app: string,
+    id: string,
+    entries: Readonly<Record<string, string>>,
+    options?: RegisterOptions,
+  ): boolean;
+  /** The full registry; `versionDelta` is 1. */
+  getApplications(): Applications;
+  /** Changes within the retention window, hash of the full registry. */
+  getDelta(): Applications;
+  /** Instances whose comma-split `vipAddress` (or `secureVipAddress`) contains `vip` exactly. */
+  getByVip(vip: string, secure?: boolean): Applications;
+  getApplication(app: string): Application | null;
+  getInstance(app: string, id: string): InstanceInfo | null;
+  /** First instance with this id in any application. */
+  findInstance(id: string): InstanceInfo | null;
+  /** Current overrides, id → status. */
+  getStatusOverrides(): Record<string, InstanceStatus>;
+  /** One eviction run; the owned timer calls it every `evictionIntervalMs`. */
+  evict(): EvictionResult;
+  stats(): RegistryStats;
+  /** Stops the timer. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,92 @@
+import type { Application, Applications, InstanceInfo, PortInfo } from '../model.js';
+
+const EMPTY_MAP_CLASS = 'java.util.Collections$EmptyMap';
+
+type Json = Record<string, unknown>;
+
+function portJson(port: PortInfo): Json {
+  return { $: port.port, '@enabled': port.enabled ? 'true' : 'false' };
+}
+
+/**
+ * One instance in the legacy Netflix JSON form (spring-wire §1.7): fixed key
+ * order, `@Auto` fields as strings and only when non-null, string `@enabled`,
+ * `@class` on `dataCenterInfo` and on an empty `metadata`.
+ */
+export function instanceJson(instance: InstanceInfo): Json {
+  const out: Json = {};
+  if (instance.instanceId !== '') out.instanceId = instance.instanceId;
+  out.hostName = instance.hostName;
+  out.app = instance.app;
+  out.ipAddr = instance.ipAddr;
+  if (instance.sid !== null && instance.sid !== 'na' && instance.sid !== 'unknown')
+    out.sid = instance.sid;
+  out.status = instance.status;
+  out.overriddenStatus = instance.overriddenStatus;
+  out.port = portJson(instance.port);
+  out.securePort = portJson(instance.securePort);
+  out.countryId = instance.countryId;
+  const dataCenter: Json = {
+    '@class': instance.dataCenterInfo.className,
+    name: instance.dataCenterInfo.name,
+  };
+  if (instance.dataCenterInfo.metadata !== undefined)
+    dataCenter.metadata = { ...instance.dataCenterInfo.metadata };
+  out.dataCenterInfo = dataCenter;
+  const lease = instance.leaseInfo;
+  out.leaseInfo = {
+    renewalIntervalInSecs: lease.renewalIntervalInSecs,
+    durationInSecs: lease.durationInSecs,
+    registrationTimestamp: lease.registrationTimestamp,
+    lastRenewalTimestamp: lease.lastRenewalTimestamp,
+    evictionTimestamp: lease.evictionTimestamp,
+    serviceUpTimestamp: lease.serviceUpTimestamp,
+  };
+  out.metadata =
+    Object.keys(instance.metadata).length === 0
+      ? { '@class': EMPTY_MAP_CLASS }
+      : { ...instance.metadata };
+  const auto: [string, string | number | boolean | null][] = [
+    ['appGroupName', instance.appGroupName],
+    ['homePageUrl', instance.homePageUrl],
+    ['statusPageUrl', instance.statusPageUrl],
+    ['healthCheckUrl', instance.healthCheckUrl],
+    ['secureHealthCheckUrl', instance.secureHealthCheckUrl],
+    ['vipAddress', instance.vipAddress],
+    ['secureVipAddress', instance.secureVipAddress],
+    ['isCoordinatingDiscoveryServer', instance.isCoordinatingDiscoveryServer],
+    ['lastUpdatedTimestamp', instance.lastUpdatedTimestamp],
+    ['lastDirtyTimestamp', instance.lastDirtyTimestamp],
+    ['actionType', instance.actionType],
+    ['asgName', instance.asgName],
+  ];
+  for (const [key, value] of auto) if (value !== null) out[key] = String(value);
+  return out;
+}
+
+function applicationBody(application: Application): Json {
+  return { name: application.name, instance: application.instances.map(instanceJson) };
+}
+
+/** `{"applications":{"versions__delta","apps__hashcode","application":[…]}}`; `application` is always an array. */
+export function applicationsToJson(applications: Applications): string {
+  return JSON.stringify({
+    applications: {
+      versions__delta: String(applications.versionDelta),
+      apps__hashcode: applications.appsHashCode,
+      application: applications.applications
+        .filter((application) => application.instances.length > 0)
+        .map(applicationBody),
+    },
+  });
+}
+
+/** `{"application":{"name":…,"instance":[…]}}` */
+export function applicationToJson(application: Application): string {
+  return JSON.stringify({ application: applicationBody(application) });
+}
+
+/** `{"instance":{…}}` */
+export function instanceToJson(instance: InstanceInfo): string {
+  return JSON.stringify({ instance: instanceJson(instance) });
+}
