@@ -194,10 +194,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const text = await response.text();
       return SERVICES.every((s) => text.includes(`"${s.toUpperCase()}"`));
     });
+    // Routable means the gateway's own registry cache knows every service, not just the registry.
+    const probes = [
+      '/catalog-service/catalogs',
+      '/user-service/health_check',
+      '/order-service/actuator/health',
+    ];
     await waitFor(deadline, 'gateway routing', async () => {
-      const response = await fetch(`http://127.0.0.1:${gatewayPort}/catalog-service/catalogs`);
-      await response.body?.cancel();
-      return response.status === 200;
+      const statuses = await Promise.all(
+        probes.map(async (path) => {
+          const response = await fetch(`http://127.0.0.1:${gatewayPort}${path}`);
+          await response.body?.cancel();
+          return response.status;
+        }),
+      );
+      return statuses.every((status) => status === 200);
     });
   } catch (error) {
     await stopAll();
