@@ -8,7 +8,8 @@ import { Pool } from 'undici';
  */
 export async function runLoad(url, { requests, connections, maxDurationMs, headers = {} }) {
   const target = new URL(url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error('load only targets loopback');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname))
+    throw new Error('load only targets loopback');
   const pool = new Pool(target.origin, { connections, pipelining: 1 });
   const latencies = [];
   let sent = 0;
@@ -21,7 +22,11 @@ export async function runLoad(url, { requests, connections, maxDurationMs, heade
       sent++;
       const t0 = performance.now();
       try {
-        const { statusCode, body } = await pool.request({ path: target.pathname + target.search, method: 'GET', headers });
+        const { statusCode, body } = await pool.request({
+          path: target.pathname + target.search,
+          method: 'GET',
+          headers,
+        });
         await body.dump();
         statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
         if (statusCode >= 400) errors++;
@@ -35,7 +40,8 @@ export async function runLoad(url, { requests, connections, maxDurationMs, heade
   const elapsedMs = performance.now() - started;
   await pool.close();
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  const pct = (p) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
   return {
     requests: latencies.length,
     errors,

@@ -10,7 +10,8 @@ import { createServer } from 'node:net';
 import { startStack } from '@stratus/cli';
 import { runLoad, rssBytes } from './load.mjs';
 
-const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const arg = (name, fallback) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const requests = arg('requests', 4000);
 const connections = arg('connections', 16);
 const rounds = arg('rounds', 2);
@@ -25,7 +26,13 @@ const freePort = () =>
 
 const dataDir = await mkdtemp(join(tmpdir(), 'stratus-bench-'));
 const bootStarted = performance.now();
-const stack = await startStack({ dataDir, registryPort: await freePort(), configPort: await freePort(), gatewayPort: await freePort(), output: null });
+const stack = await startStack({
+  dataDir,
+  registryPort: await freePort(),
+  configPort: await freePort(),
+  gatewayPort: await freePort(),
+  output: null,
+});
 const bootMs = performance.now() - bootStarted;
 try {
   const memory = {};
@@ -37,11 +44,14 @@ try {
     direct: `http://127.0.0.1:${catalogPort}/catalogs`,
     gateway: `${stack.urls.gateway}/catalog-service/catalogs`,
   };
-  for (const url of Object.values(targets)) await runLoad(url, { requests: 500, connections, maxDurationMs: 10_000 }); // warm-up
+  for (const url of Object.values(targets))
+    await runLoad(url, { requests: 500, connections, maxDurationMs: 10_000 }); // warm-up
   const results = { direct: [], gateway: [] };
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
-      results[name].push(await runLoad(targets[name], { requests, connections, maxDurationMs: 30_000 }));
+      results[name].push(
+        await runLoad(targets[name], { requests, connections, maxDurationMs: 30_000 }),
+      );
     }
   }
   const summary = (runs) => ({
@@ -55,15 +65,37 @@ try {
   const mib = (b) => (b / 1024 / 1024).toFixed(1);
   console.log(`\nboot (stratus up → all healthy): ${(bootMs / 1000).toFixed(2)} s`);
   console.log('\nresident memory');
-  for (const [name, bytes] of Object.entries(memory)) console.log(`  ${name.padEnd(20)} ${mib(bytes).padStart(7)} MiB`);
+  for (const [name, bytes] of Object.entries(memory))
+    console.log(`  ${name.padEnd(20)} ${mib(bytes).padStart(7)} MiB`);
   console.log(`  ${'total'.padEnd(20)} ${mib(totalRss).padStart(7)} MiB`);
-  console.log(`\nGET catalogs, ${requests} requests × ${rounds} rounds, ${connections} connections`);
+  console.log(
+    `\nGET catalogs, ${requests} requests × ${rounds} rounds, ${connections} connections`,
+  );
   console.log('  path        req/s     p50 ms   p99 ms   errors');
-  for (const [name, s] of [['direct', direct], ['gateway', gateway]]) {
-    console.log(`  ${name.padEnd(9)} ${s.rps.toFixed(0).padStart(7)}  ${s.p50Ms.toFixed(2).padStart(8)} ${s.p99Ms.toFixed(2).padStart(8)}   ${s.errors}`);
+  for (const [name, s] of [
+    ['direct', direct],
+    ['gateway', gateway],
+  ]) {
+    console.log(
+      `  ${name.padEnd(9)} ${s.rps.toFixed(0).padStart(7)}  ${s.p50Ms.toFixed(2).padStart(8)} ${s.p99Ms.toFixed(2).padStart(8)}   ${s.errors}`,
+    );
   }
-  console.log(`  gateway/direct throughput: ${((gateway.rps / direct.rps) * 100).toFixed(0)} %, added p50: ${(gateway.p50Ms - direct.p50Ms).toFixed(2)} ms`);
-  const out = { when: new Date().toISOString(), node: process.version, bootMs, memory, totalRss, requests, connections, rounds, direct, gateway, runs: results };
+  console.log(
+    `  gateway/direct throughput: ${((gateway.rps / direct.rps) * 100).toFixed(0)} %, added p50: ${(gateway.p50Ms - direct.p50Ms).toFixed(2)} ms`,
+  );
+  const out = {
+    when: new Date().toISOString(),
+    node: process.version,
+    bootMs,
+    memory,
+    totalRss,
+    requests,
+    connections,
+    rounds,
+    direct,
+    gateway,
+    runs: results,
+  };
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(new URL('./results/stack.json', import.meta.url), JSON.stringify(out, null, 2));
 } finally {

@@ -23,6 +23,12 @@ export {
   BadRequestError,
 } from './errors.js';
 export type { ManagementCredentials } from './actuator/security.js';
-export { issueToken, verifyToken, bearerToken, type VerifiedToken } from './security/jwt.js';
+export {
+  issueToken,
+  verifyToken,
+  bearerToken,
+  authenticateBearer,
+  type VerifiedToken,
+} from './security/jwt.js';
 export { openDatabase, type DatabaseOptions } from './data/database.js';
 export { createTransportFromConfig } from './messaging.js';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, verifyToken } from '@stratus/boot';
+import { authenticateBearer } from '@stratus/boot';
 import { orderError } from './errors.js';
 
 /**
@@ -13,16 +13,11 @@ export async function authenticate(
   reply: FastifyReply,
   secret: string,
 ): Promise<string> {
-  const token = bearerToken(request.headers.authorization);
-  const verified = token === null ? null : await verifyToken(token, secret);
-  if (verified === null) {
-    void reply.header(
-      'www-authenticate',
-      token === null ? 'Bearer' : 'Bearer error="invalid_token"',
-    );
+  const subject = await authenticateBearer(request, reply, secret);
+  if (subject === null) {
     throw orderError('SHOP_ERR_UNAUTHORIZED', { message: 'A valid bearer token is required' });
   }
-  return verified.subject;
+  return subject;
 }
 
 /**

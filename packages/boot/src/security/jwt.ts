@@ -61,3 +61,19 @@ export function bearerToken(header: string | string[] | undefined): string | nul
   const match = /^Bearer\s+([A-Za-z0-9_\-.=]+)\s*$/i.exec(header);
   return match ? match[1]! : null;
 }
+
+/**
+ * The subject of the request's valid `Authorization: Bearer` token, or `null`
+ * after setting `WWW-Authenticate` (RFC 6750 §3) so the caller can answer 401.
+ */
+export async function authenticateBearer(
+  request: { headers: { authorization?: string | string[] | undefined } },
+  reply: { header(name: string, value: string): unknown },
+  secret: string,
+): Promise<string | null> {
+  const token = bearerToken(request.headers.authorization);
+  const verified = token === null ? null : await verifyToken(token, secret);
+  if (verified !== null) return verified.subject;
+  reply.header('www-authenticate', token === null ? 'Bearer' : 'Bearer error="invalid_token"');
+  return null;
+}
