@@ -5,23 +5,19 @@ import type { FastifyInstance } from 'fastify';
 import { type Logger, createLogger, StratusError } from '@stratus/core';
 import {
   loadConfiguration,
-  getList,
   type LoadedConfiguration,
   type ConfigEnvironment,
 } from '@stratus/config';
 import { createMetrics, type Metrics } from '@stratus/observability';
-import { createHttpClient, type HttpClient, type InstanceChooser } from '@stratus/http';
-import {
-  createEurekaClient,
-  buildInstanceInfo,
-  createRoundRobinLoadBalancer,
-  type ServiceInstance,
-} from '@stratus/discovery';
+import { createHttpClient, type HttpClient } from '@stratus/http';
+import type { LoadBalancer } from '@stratus/discovery';
+import { NO_BALANCER, setupDiscovery, type Discovery } from './discovery-setup.js';
 import { createHttpServer } from './server.js';
 import { HealthRegistry, diskSpaceCheck } from './health.js';
 import { LiveConfig } from './live-config.js';
 import { registerActuator } from './actuator/routes.js';
 import { createTransportFromConfig } from './messaging.js';
+import { createClientDecryption } from './client-decryption.js';
 import type { Transport } from '@stratus/messaging';
 
 /** Options of `createApplication`. */
@@ -45,11 +41,7 @@ export interface ApplicationOptions {
   ) => Record<string, unknown>;
 }
 
-/** A discovery client as the application uses it. */
-export interface Discovery {
-  getInstances(serviceId: string): ServiceInstance[];
-  close(): Promise<void>;
-}
+export type { Discovery, DiscoveryMode } from './discovery-setup.js';
 
 /** A running (or ready to run) Stratus application: the Spring Boot app analogue. */
 export interface Application {
@@ -59,13 +51,16 @@ export interface Application {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly health: HealthRegistry;
-  /** `lb://` resolution through the registry (or nothing when discovery is off). */
-  readonly loadBalancer: InstanceChooser;
+  /**
+   * `lb://` resolution through discovery (or nothing when discovery is off);
+   * `spring.cloud.loadbalancer.configurations` picks the balancer.
+   */
+  readonly loadBalancer: LoadBalancer;
   /** The Feign/RestTemplate analogue, resolving `lb://`. */
   readonly http: HttpClient;
   /** The event transport (embedded log by default), created on first use and closed with the app. */
   readonly messaging: Transport;
-  /** The registry client, when `eureka.client.enabled` is not false. */
+  /** Discovery (eureka, static or kubernetes by `stratus.discovery.mode`), once started; null when off. */
   readonly discovery: Discovery | null;
   /** The port bound by `start()` (0 before). */
   readonly port: number;
@@ -106,14 +101,16 @@ export async function createApplication(options: ApplicationOptions): Promise<Ap
       level: levelFromArgs(argv, env),
       pretty: Boolean(process.stdout.isTTY) && env.STRATUS_LOG_FORMAT !== 'json',
     });
-  const load = (): Promise<LoadedConfiguration> =>
+  const clientDecryption = createClientDecryption({ logger: bootLogger });
+  const load = (previous?: LoadedConfiguration): Promise<LoadedConfiguration> =>
     loadConfiguration({
       baseDir: options.baseDir,
       argv,
       env,
       defaults,
       randomCache,
-      decrypt: options.decrypt,
+      decrypt: options.decrypt ?? clientDecryption,
+      previous,
       logger: bootLogger,
     });
   const config = new LiveConfig(await load(), load, bootLogger);
@@ -133,14 +130,16 @@ export async function createApplication(options: ApplicationOptions): Promise<Ap
   mkdirSync(dataDir, { recursive: true });
   health.register('diskSpace', diskSpaceCheck(dataDir));
 
-  const eurekaEnabled = config.getBoolean('eureka.client.enabled', true) !== false;
-  let discovery: (Discovery & { start(): Promise<void> }) | null = null;
-  let eurekaStarted = false;
-  const serviceUrls = () => getList(config.environment, 'eureka.client.service-url.defaultZone');
-  const registerWithEureka =
-    config.getBoolean('eureka.client.register-with-eureka', true) !== false;
-  const fetchRegistry = config.getBoolean('eureka.client.fetch-registry', true) !== false;
-  let balancer: InstanceChooser = { choose: () => null };
+  let discovery: Discovery | null = null;
+  let discoveryStarted = false;
+  let balancer: LoadBalancer = NO_BALANCER;
+  // Stable object for the HTTP client; it follows `balancer` once discovery starts.
+  const currentBalancer: LoadBalancer & { refresh(): Promise<void> } = {
+    choose: (serviceId) => balancer.choose(serviceId),
+    markFailed: (serviceId, instanceId) => balancer.markFailed(serviceId, instanceId),
+    refresh: () =>
+      (balancer as Partial<{ refresh(): Promise<void> }>).refresh?.() ?? Promise.resolve(),
+  };
 
   const closers: Array<() => Promise<void> | void> = [];
   let port = 0;
@@ -149,7 +148,7 @@ export async function createApplication(options: ApplicationOptions): Promise<Ap
   let transport: Transport | null = null;
 
   const http = createHttpClient({
-    loadBalancer: { choose: (id) => balancer.choose(id) },
+    loadBalancer: currentBalancer,
     timeoutMs: config.getNumber('stratus.http.timeout-ms', 5000),
     logger: logger.child({ component: 'http-client' }),
   });
@@ -206,50 +205,12 @@ export async function createApplication(options: ApplicationOptions): Promise<Ap
       port = typeof address === 'object' && address ? address.port : 0;
       const advertised = advertisedAddress(config, host);
       url = `http://${advertised.preferIp ? advertised.ip : advertised.hostName}:${port}`;
-      if (eurekaEnabled && (registerWithEureka || fetchRegistry)) {
-        const urls = serviceUrls();
-        const instance = registerWithEureka
-          ? buildInstanceInfo({
-              appName: name,
-              hostName: advertised.preferIp ? advertised.ip : advertised.hostName,
-              ipAddr: advertised.ip,
-              port,
-              instanceId:
-                config.getString('eureka.instance.instance-id') ??
-                `${advertised.hostName}:${name}:${port}`,
-              metadata: {
-                'management.port': String(port),
-                ...stringValues(config.getObject('eureka.instance.metadata-map') ?? {}),
-              },
-              homePageUrl: `${url}/`,
-              statusPageUrl: `${url}/actuator/info`,
-              healthCheckUrl: `${url}/actuator/health`,
-              leaseRenewalIntervalInSecs: config.getNumber(
-                'eureka.instance.lease-renewal-interval-in-seconds',
-                30,
-              ),
-              leaseExpirationDurationInSecs: config.getNumber(
-                'eureka.instance.lease-expiration-duration-in-seconds',
-                90,
-              ),
-            })
-          : undefined;
-        const client = createEurekaClient({
-          serviceUrls: urls.length > 0 ? urls : ['http://localhost:8761/eureka/'],
-          instance,
-          registerWithEureka,
-          fetchRegistry,
-          renewalIntervalMs:
-            (config.getNumber('eureka.instance.lease-renewal-interval-in-seconds', 30) ?? 30) *
-            1000,
-          registryFetchIntervalMs:
-            (config.getNumber('eureka.client.registry-fetch-interval-seconds', 30) ?? 30) * 1000,
-          logger: logger.child({ component: 'discovery' }),
-        });
-        discovery = client;
-        balancer = refreshOnMiss(createRoundRobinLoadBalancer(client), () => client.refresh());
-        await client.start();
-        eurekaStarted = true;
+      const setup = setupDiscovery({ config, env, name, port, url, advertised, health, logger });
+      if (setup !== null) {
+        discovery = setup.discovery;
+        balancer = setup.balancer;
+        await setup.start();
+        discoveryStarted = true;
       }
       health.setReady(true);
       logger.info({ app: name, port, url }, 'application started');
@@ -257,7 +218,7 @@ export async function createApplication(options: ApplicationOptions): Promise<Ap
     close() {
       closing ??= (async () => {
         health.setReady(false);
-        if (discovery && eurekaStarted) {
+        if (discovery && discoveryStarted) {
           await discovery
             .close()
             .catch((error: unknown) => logger.warn({ err: error }, 'deregistration failed'));
@@ -279,30 +240,6 @@ export async function createApplication(options: ApplicationOptions): Promise<Ap
   return app;
 }
 
-const MISS_REFRESH_INTERVAL_MS = 1000;
-
-/**
- * A service with no known instance triggers an early registry fetch (at most once a second),
- * so a caller started before its dependencies does not wait a whole fetch interval.
- */
-function refreshOnMiss(
-  balancer: InstanceChooser,
-  refresh: () => Promise<unknown>,
-): InstanceChooser {
-  let lastRefreshMs = 0;
-  return {
-    choose(serviceId) {
-      const chosen = balancer.choose(serviceId);
-      const now = Date.now();
-      if (chosen === null && now - lastRefreshMs >= MISS_REFRESH_INTERVAL_MS) {
-        lastRefreshMs = now;
-        refresh().catch(() => undefined);
-      }
-      return chosen;
-    },
-  };
-}
-
 function advertisedAddress(
   config: LiveConfig,
   boundHost: string,
@@ -315,15 +252,6 @@ function advertisedAddress(
     ip,
     preferIp: config.getBoolean('eureka.instance.prefer-ip-address', false) === true,
   };
-}
-
-function stringValues(object: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(object).map(([k, v]) => [
-      k,
-      typeof v === 'object' ? JSON.stringify(v) : String(v),
-    ]),
-  );
 }
 
 function withoutKey(object: Record<string, unknown>, key: string): Record<string, unknown> {

@@ -32,3 +32,8 @@ export {
 } from './security/jwt.js';
 export { openDatabase, type DatabaseOptions } from './data/database.js';
 export { createTransportFromConfig } from './messaging.js';
+export {
+  createClientDecryption,
+  type ClientDecryptionOptions,
+  type ClientDecrypt,
+} from './client-decryption.js';

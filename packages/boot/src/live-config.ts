@@ -18,13 +18,13 @@ export class LiveConfig {
   #configServer: LoadedConfiguration['configServer'];
   readonly #listeners = new Set<ConfigChangeListener>();
   readonly #validators = new Set<ConfigValidator>();
-  readonly #reload: () => Promise<LoadedConfiguration>;
+  readonly #reload: (previous: LoadedConfiguration) => Promise<LoadedConfiguration>;
   readonly #logger: Logger;
   #refreshing: Promise<string[]> | null = null;
 
   constructor(
     initial: LoadedConfiguration,
-    reload: () => Promise<LoadedConfiguration>,
+    reload: (previous: LoadedConfiguration) => Promise<LoadedConfiguration>,
     logger: Logger,
   ) {
     this.#environment = initial.environment;
@@ -91,7 +91,16 @@ export class LiveConfig {
   }
 
   async #doRefresh(): Promise<string[]> {
-    const next = await this.#reload();
+    let next: LoadedConfiguration;
+    try {
+      next = await this.#reload({
+        environment: this.#environment,
+        configServer: this.#configServer,
+      });
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'refresh failed; keeping the previous configuration');
+      throw error;
+    }
     const problems = [...this.#validators].flatMap((validate) => validate(next.environment));
     if (problems.length > 0) {
       this.#logger.warn({ problems }, 'refresh rejected; keeping the previous configuration');

@@ -1,10 +1,16 @@
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { runApplication } from '@stratus/boot';
 import { createRegistryServer } from '@stratus/registry';
 import { createConfigServer } from '@stratus/config-server';
 import { createGateway } from '@stratus/gateway';
-import { createTextEncryptor } from '@stratus/config';
+import {
+  createEncryptorFromProperties,
+  createPkcs12KeyStore,
+  parseCipherValue,
+  type TextEncryptor,
+} from '@stratus/config';
 import { startStack, type Stack } from './stack.js';
 
 /**
@@ -60,35 +66,64 @@ export async function main(argv: string[]): Promise<void> {
       },
     );
 
-  program
-    .command('encrypt')
-    .description("encrypt a value as Spring's /encrypt does (symmetric key)")
-    .argument('<text>')
-    .option('--key <key>', 'encrypt.key (or ENCRYPT_KEY)')
-    .option('--salt <hex>', 'encrypt.salt', 'deadbeef')
-    .action((text: string, opts: { key?: string; salt: string }) => {
-      process.stdout.write(
-        `{cipher}${createTextEncryptor({ key: requireKey(opts.key), salt: opts.salt }).encrypt(text)}\n`,
-      );
-    });
-  program
-    .command('decrypt')
-    .description('decrypt a {cipher} value (symmetric key)')
-    .argument('<cipher>')
-    .option('--key <key>', 'encrypt.key (or ENCRYPT_KEY)')
-    .option('--salt <hex>', 'encrypt.salt', 'deadbeef')
-    .action((cipher: string, opts: { key?: string; salt: string }) => {
-      const body = cipher.replace(/^\{cipher\}/, '').replace(/^(\{[^}]*\})+/, '');
-      process.stdout.write(
-        `${createTextEncryptor({ key: requireKey(opts.key), salt: opts.salt }).decrypt(body)}\n`,
-      );
-    });
+  const keyOptions = (command: Command) =>
+    command
+      .option('--key <key>', 'encrypt.key (or ENCRYPT_KEY); @file.pem reads an RSA private key')
+      .option('--salt <salt>', 'encrypt.salt, or encrypt.rsa.salt for RSA', 'deadbeef')
+      .option('--keystore <file>', 'PKCS#12 key store (encrypt.key-store.location)')
+      .option('--alias <alias>', 'key store alias (encrypt.key-store.alias)')
+      .option('--password <password>', 'key store password (encrypt.key-store.password)')
+      .option('--secret <secret>', 'key password (encrypt.key-store.secret)')
+      .option('--algorithm <algorithm>', 'RSA padding: DEFAULT or OAEP', 'DEFAULT')
+      .option('--strong', 'RSA with AES-GCM (encrypt.rsa.strong)');
+  keyOptions(
+    program
+      .command('encrypt')
+      .description("encrypt a value as Spring's /encrypt does (symmetric or RSA key)")
+      .argument('<text>'),
+  ).action((text: string, opts: KeyOptions) => {
+    const { prefixes, cipherText } = parseCipherValue(text);
+    const echoed = prefixes
+      .filter(([name]) => name !== 'name' && name !== 'profiles')
+      .map(([name, value]) => `{${name}:${value}}`)
+      .join('');
+    const encryptor = cliEncryptor(opts);
+    const target = prefixes.length > 0 && encryptor.locate ? encryptor.locate(prefixes) : encryptor;
+    process.stdout.write(`{cipher}${echoed}${target.encrypt(cipherText)}\n`);
+  });
+  keyOptions(
+    program
+      .command('decrypt')
+      .description('decrypt a {cipher} value (symmetric or RSA key)')
+      .argument('<cipher>'),
+  ).action((cipher: string, opts: KeyOptions) => {
+    const { prefixes, cipherText } = parseCipherValue(cipher.trim());
+    const encryptor = cliEncryptor(opts);
+    const target = prefixes.length > 0 && encryptor.locate ? encryptor.locate(prefixes) : encryptor;
+    process.stdout.write(`${target.decrypt(cipherText)}\n`);
+  });
   program
     .command('keygen')
-    .description('generate an encrypt.key (symmetric) or an RSA key pair (--rsa)')
+    .description(
+      'generate an encrypt.key (symmetric), an RSA key pair (--rsa) or a PKCS#12 key store (--keystore)',
+    )
     .option('--rsa', 'print a 2048-bit RSA private key in PEM (for encrypt.key)')
-    .action((opts: { rsa?: boolean }) => {
-      if (opts.rsa) {
+    .option('--keystore <file>', 'write a PKCS#12 key store with a new 2048-bit RSA key')
+    .option('--alias <alias>', 'alias of the key in the key store')
+    .option('--password <password>', 'password of the key store and its key')
+    .action((opts: { rsa?: boolean; keystore?: string; alias?: string; password?: string }) => {
+      if (opts.keystore !== undefined) {
+        if (!opts.alias || !opts.password)
+          throw new Error('keygen --keystore needs --alias=… and --password=…');
+        writeFileSync(
+          opts.keystore,
+          createPkcs12KeyStore({ alias: opts.alias, password: opts.password }),
+          { flag: 'wx', mode: 0o600 },
+        );
+        process.stdout.write(
+          `wrote ${opts.keystore}: encrypt.key-store.location=file:${opts.keystore} encrypt.key-store.alias=${opts.alias} encrypt.key-store.type=pkcs12\n`,
+        );
+      } else if (opts.rsa) {
         const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
         process.stdout.write(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
       } else process.stdout.write(`${randomBytes(32).toString('base64url')}\n`);
@@ -104,10 +139,38 @@ export async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv, { from: 'user' });
 }
 
-function requireKey(flag: string | undefined): string {
-  const key = flag ?? process.env.ENCRYPT_KEY;
-  if (!key) throw new Error('an encryption key is required: --key=… or ENCRYPT_KEY');
-  return key;
+interface KeyOptions {
+  key?: string;
+  salt: string;
+  keystore?: string;
+  alias?: string;
+  password?: string;
+  secret?: string;
+  algorithm: string;
+  strong?: boolean;
+}
+
+/** The encryptor of `stratus encrypt/decrypt`, from the same properties the config server reads. */
+function cliEncryptor(opts: KeyOptions): TextEncryptor {
+  let key = opts.key ?? process.env.ENCRYPT_KEY;
+  if (key?.startsWith('@')) key = readFileSync(key.slice(1), 'utf8');
+  const props: Record<string, string | undefined> = {
+    'encrypt.key': key,
+    'encrypt.salt': opts.salt,
+    'encrypt.rsa.salt': opts.salt,
+    'encrypt.rsa.algorithm': opts.algorithm,
+    'encrypt.rsa.strong': opts.strong ? 'true' : 'false',
+    'encrypt.key-store.location': opts.keystore,
+    'encrypt.key-store.alias': opts.alias,
+    'encrypt.key-store.password': opts.password,
+    'encrypt.key-store.secret': opts.secret,
+  };
+  const encryptor = createEncryptorFromProperties((name) => props[name], process.cwd());
+  if (encryptor === null)
+    throw new Error(
+      'an encryption key is required: --key=…, --key=@key.pem, ENCRYPT_KEY or --keystore=… --alias=… --password=…',
+    );
+  return encryptor;
 }
 
 async function up(

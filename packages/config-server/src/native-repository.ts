@@ -2,10 +2,9 @@ import { constants as fsConstants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { createSilentLogger, isStratusError, type Logger } from '@stratus/core';
-import { parseJavaProperties, parseYamlDocuments, profilesMatch } from '@stratus/config';
 import type { Environment, EnvironmentRepository, PropertySource } from './environment.js';
-import { invalidOptionsError, invalidRequestError, repositoryError } from './errors.js';
-import { isSafeRelativePath, validateProfiles } from './validate.js';
+import { invalidOptionsError, repositoryError } from './errors.js';
+import { candidateFiles, normalizeRequest, parseConfigFile } from './internal/precedence.js';
 
 /** Options of {@link createNativeRepository}. */
 export interface NativeRepositoryOptions {
@@ -40,7 +39,6 @@ interface Directory {
   root: string;
 }
 
-const EXTENSIONS = ['yaml', 'yml', 'properties'] as const; // lowest precedence first
 const PLACEHOLDER = /\{(application|profile|label)\}/;
 
 /**
@@ -82,14 +80,7 @@ export function createNativeRepository(options: NativeRepositoryOptions): Enviro
     profiles: readonly string[],
     label: string | null,
   ): Promise<Environment> {
-    const apps = String(application).split(',');
-    if (apps.some((app) => !isSafeRelativePath(app))) throw invalidRequestError('name');
-    if (label !== null && !isSafeRelativePath(label)) throw invalidRequestError('label');
-    const active = profiles.length === 0 ? ['default'] : [...profiles];
-    if (validateProfiles(active.join(',')) === null) throw invalidRequestError('profiles');
-
-    const names = ['application', ...apps.filter((app) => app !== 'application')];
-    const unique = (list: string[]): string[] => [...new Set(list)];
+    const { apps, active } = normalizeRequest(application, profiles, label);
     const directories: Directory[] = [];
     for (const location of locations) {
       if (!location.hasPlaceholders) {
@@ -119,13 +110,7 @@ export function createNativeRepository(options: NativeRepositoryOptions): Enviro
     for (const directory of directories) {
       if (seen.has(directory.path)) continue;
       seen.add(directory.path);
-      const files = [
-        ...unique(names).flatMap((name) => EXTENSIONS.map((ext) => `${name}.${ext}`)),
-        ...active.flatMap((profile) =>
-          unique(names).flatMap((name) => EXTENSIONS.map((ext) => `${name}-${profile}.${ext}`)),
-        ),
-      ];
-      for (const file of files) {
+      for (const file of candidateFiles(apps, active)) {
         lowestFirst.push(...(await loadFile(directory, file, active)));
       }
     }
@@ -148,21 +133,13 @@ export function createNativeRepository(options: NativeRepositoryOptions): Enviro
     const path = join(directory.path, file);
     const text = await readConfined(directory.root, path);
     if (text === null) return [];
+    const dirWithSlash = directory.path.endsWith(sep) ? directory.path : directory.path + sep;
     try {
-      if (file.endsWith('.properties')) {
-        return [{ name: `file:${path}`, source: parseJavaProperties(text) }];
-      }
-      const documents = parseYamlDocuments(text, path);
-      const dirWithSlash = directory.path.endsWith(sep) ? directory.path : directory.path + sep;
-      return documents.flatMap((document, position) => {
-        if (document.onProfile !== null && !profilesMatch(document.onProfile, active)) return [];
-        if (Object.keys(document.properties).length === 0) return [];
-        const name =
-          documents.length === 1
-            ? `file:${path}`
-            : `Config resource 'file [${path}]' via location 'file:${dirWithSlash}' (document #${position})`;
-        return [{ name, source: document.properties }];
-      });
+      return parseConfigFile(text, file, path, active, (position) =>
+        position === null
+          ? `file:${path}`
+          : `Config resource 'file [${path}]' via location 'file:${dirWithSlash}' (document #${position})`,
+      );
     } catch (error) {
       log.error(
         { file: path, code: isStratusError(error) ? error.code : undefined },

@@ -61,7 +61,9 @@ type Format = 'yml' | 'yaml' | 'properties' | 'json';
  * Registers the Spring Cloud Config Server HTTP API (spring-wire.md §2.1) in an encapsulated
  * plugin, so its raw-text body parsers and error handler do not affect other routes:
  * `GET /{application}/{profiles}[/{label}]`, `GET [/{label}]/{application}-{profiles}.{yml|yaml|properties|json}`,
- * `POST /encrypt[/{name}/{profiles}]`, `POST /decrypt[/{name}/{profiles}]`, `GET /encrypt/status`.
+ * `POST /encrypt[/{name}/{profiles}]`, `POST /decrypt[/{name}/{profiles}]`, `GET /encrypt/status`,
+ * `GET /key[/{name}/{profiles}]` (the RSA public key; 404 for a symmetric key). `{key:alias}` and
+ * `{secret:…}` prefixes select a keystore key through `TextEncryptor.locate`.
  * Errors are `application/problem+json`. Secure `/encrypt` and `/decrypt` in front of this.
  *
  * @throws StratusError `CFG_ERR_INVALID_OPTIONS` when options are invalid.
@@ -190,8 +192,15 @@ export async function registerConfigServerRoutes(
     }
   }
 
+  /** Spring's `TextEncryptorLocator`: `{key:alias}` / `{secret:…}` pick a keystore key. */
+  function locate(prefixes: ReadonlyArray<readonly [string, string]>): TextEncryptor {
+    const base = requireEncryptor();
+    const selecting = prefixes.filter(([key]) => key !== 'name' && key !== 'profiles');
+    return selecting.length > 0 && base.locate ? base.locate(selecting) : base;
+  }
+
   function encryptBody(request: FastifyRequest): string {
-    const target = requireEncryptor();
+    requireEncryptor();
     const input = stripFormData(bodyText(request), request.headers['content-type'], false);
     const { prefixes, cipherText: plain } = parseCipherValue(input);
     // Spring echoes every prefix except name and profiles, which come from the request.
@@ -199,13 +208,25 @@ export async function registerConfigServerRoutes(
       .filter(([key]) => key !== 'name' && key !== 'profiles')
       .map(([key, value]) => `{${key}:${value}}`)
       .join('');
-    return echoed + target.encrypt(plain);
+    return echoed + locate(prefixes).encrypt(plain);
   }
 
   function decryptBody(request: FastifyRequest): string {
-    const target = requireEncryptor();
+    requireEncryptor();
     const input = stripFormData(bodyText(request), request.headers['content-type'], true);
-    return target.decrypt(parseCipherValue(input.trim()).cipherText);
+    const { prefixes, cipherText } = parseCipherValue(input.trim());
+    return locate(prefixes).decrypt(cipherText);
+  }
+
+  /** `/key`: the RSA public key in ssh form; a symmetric key has none (Spring: 404 NOT_FOUND). */
+  async function sendPublicKey(reply: FastifyReply): Promise<void> {
+    const target = requireEncryptor();
+    if (typeof target.publicKeySsh !== 'function') {
+      throw new StratusError(ConfigServerErrorCodes.NOT_FOUND, 404, 'No public key available', {
+        details: { reason: 'NOT_FOUND' },
+      });
+    }
+    await reply.type('text/plain; charset=utf-8').send(target.publicKeySsh());
   }
 
   await fastify.register(
@@ -246,6 +267,15 @@ export async function registerConfigServerRoutes(
         async (request, reply) => {
           parseRequest(request.params.name, request.params.profiles, null);
           return reply.type(text).send(decryptBody(request));
+        },
+      );
+
+      app.get('/key', async (_request, reply) => sendPublicKey(reply));
+      app.get<{ Params: { name: string; profiles: string } }>(
+        '/key/:name/:profiles',
+        async (request, reply) => {
+          parseRequest(request.params.name, request.params.profiles, null);
+          return sendPublicKey(reply);
         },
       );
 

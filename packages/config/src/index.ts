@@ -18,12 +18,15 @@ export { bindProperties, getList, type PropertySpec, type BoundProperties } from
 export {
   fetchConfigServerSources,
   type ConfigServerClientOptions,
+  type ConfigServerFetchResult,
   type EnvironmentResponse,
+  type MultipleUriStrategy,
 } from './config-client.js';
 export {
   loadConfiguration,
   type LoadConfigurationOptions,
   type LoadedConfiguration,
+  type ConfigClientState,
 } from './loader.js';
 export {
   createTextEncryptor,
@@ -40,3 +43,20 @@ export {
   type DecryptPropertiesOptions,
 } from './crypto/decrypt-properties.js';
 export { CryptoErrorCodes, DECRYPT_ERROR_TITLE } from './crypto/errors.js';
+export {
+  createRsaEncryptor,
+  encodeSshPublicKey,
+  type RsaAlgorithm,
+  type RsaEncryptorOptions,
+  type RsaTextEncryptor,
+} from './crypto/rsa-encryptor.js';
+export {
+  createKeyStoreEncryptor,
+  createPkcs12KeyStore,
+  readPkcs12PrivateKey,
+  type KeyStoreEncryptorOptions,
+} from './crypto/keystore.js';
+export {
+  createEncryptorFromProperties,
+  resolveLocation,
+} from './crypto/encryptor-from-properties.js';

@@ -1,6 +1,10 @@
 import { createSilentLogger, systemClock, type Clock, type Logger } from '@stratus/core';
 import { invalidClientOptions } from './errors.js';
-import { parseApplications } from './internal/parse-apps.js';
+import {
+  parseApplicationsDocument,
+  reconcileHashCode,
+  type ParsedApplications,
+} from './internal/parse-apps.js';
 import { encodeSegment, parseServiceUrl } from './internal/service-url.js';
 import { createTransport } from './internal/transport.js';
 import type { EurekaInstanceInfo, InstanceStatus, ServiceInstance } from './types.js';
@@ -20,8 +24,24 @@ export interface EurekaClientOptions {
   fetchRegistry?: boolean;
   /** Heartbeat period. @default 30000 */
   renewalIntervalMs?: number;
-  /** Full-registry fetch period. @default 30000 */
+  /** Registry fetch period (full or delta). @default 30000 */
   registryFetchIntervalMs?: number;
+  /**
+   * After the first full fetch, fetch `apps/delta` each cycle, apply it, and
+   * fall back to a full fetch when the recomputed `apps__hashcode` differs or
+   * the server answers 403 (delta disabled). Spring: `!eureka.client.disable-delta`.
+   * @default true
+   */
+  shouldUseDelta?: boolean;
+  /**
+   * The service's own health, reported as its Eureka status (Spring's
+   * `eureka.client.healthcheck.enabled`). Evaluated every
+   * `instanceInfoReplicationIntervalMs` and by `checkHealth()`; a change
+   * re-registers with the new status. A throw counts as DOWN.
+   */
+  healthStatus?: (() => InstanceStatus | Promise<InstanceStatus>) | undefined;
+  /** Period of the health evaluation. Spring: `eureka.client.instance-info-replication-interval-seconds`. @default 30000 */
+  instanceInfoReplicationIntervalMs?: number;
   /** Source of `lastDirtyTimestamp` on status changes. @default systemClock */
   clock?: Clock;
   /** @default createSilentLogger() */
@@ -51,8 +71,23 @@ export interface EurekaClient {
   register(): Promise<boolean>;
   /** One heartbeat now (what the timer does): PUT, re-register on 404, register if never registered. */
   heartbeat(): Promise<HeartbeatResult>;
-  /** One full fetch now (what the timer does); false keeps the previous cache. */
+  /**
+   * One fetch now (what the timer does): full the first time, when delta is
+   * off, after a 403 on `apps/delta` or a hashcode mismatch; delta otherwise.
+   * False keeps the previous cache.
+   */
   refresh(): Promise<boolean>;
+  /** One full fetch now, whatever `shouldUseDelta` says; false keeps the previous cache. */
+  fullRefresh(): Promise<boolean>;
+  /**
+   * Evaluates `healthStatus` now and re-registers when it changed; answers the
+   * status in force (null when this client does not register).
+   */
+  checkHealth(): Promise<InstanceStatus | null>;
+  /** The status this client registers with (null when it does not register). */
+  readonly status: InstanceStatus | null;
+  /** Counts of fetches since start, for diagnostics and tests. */
+  readonly fetchStats: Readonly<{ full: number; delta: number; reconciled: number }>;
   /** True after a successful register, until close or a failed re-register. */
   readonly isRegistered: boolean;
   /** Cancels the lease (DELETE) if registered, stops timers, closes connections. Idempotent. */
@@ -66,6 +101,8 @@ interface Settings {
   registryFetchIntervalMs: number;
   requestTimeoutMs: number;
   maxResponseBytes: number;
+  shouldUseDelta: boolean;
+  instanceInfoReplicationIntervalMs: number;
 }
 
 function validate(options: EurekaClientOptions): {
@@ -80,12 +117,15 @@ function validate(options: EurekaClientOptions): {
     registryFetchIntervalMs: options.registryFetchIntervalMs ?? 30_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
     maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
+    shouldUseDelta: options.shouldUseDelta ?? true,
+    instanceInfoReplicationIntervalMs: options.instanceInfoReplicationIntervalMs ?? 30_000,
   };
   for (const key of [
     'renewalIntervalMs',
     'registryFetchIntervalMs',
     'requestTimeoutMs',
     'maxResponseBytes',
+    'instanceInfoReplicationIntervalMs',
   ] as const) {
     if (!Number.isFinite(settings[key]) || settings[key] <= 0)
       problems.push(`${key} must be a number > 0`);
@@ -130,8 +170,13 @@ export function createEurekaClient(options: EurekaClientOptions): EurekaClient {
       ? structuredClone(options.instance)
       : null;
   const listeners = new Set<(instances: readonly ServiceInstance[]) => void>();
-  let cache: readonly ServiceInstance[] = [];
+  // Keyed by app and instance id, as Eureka's Applications are; insertion order is kept.
+  let cache = new Map<string, ServiceInstance>();
   let cacheSignature = '';
+  let hasFullRegistry = false;
+  const fetchStats = { full: 0, delta: 0, reconciled: 0 };
+  let healthTimer: NodeJS.Timeout | undefined;
+  let healthInFlight: Promise<InstanceStatus | null> | null = null;
   let registered = false;
   let started: Promise<void> | null = null;
   let closing: Promise<void> | null = null;
@@ -185,53 +230,142 @@ export function createEurekaClient(options: EurekaClientOptions): EurekaClient {
     return heartbeatInFlight;
   };
 
-  const doRefresh = async (): Promise<boolean> => {
-    if (closing !== null) return false;
-    const response = await transport.send({ method: 'GET', path: 'apps/' });
+  const keyOf = (i: ServiceInstance): string => `${i.serviceId}\u0000${i.instanceId}`;
+
+  const fetchDocument = async (
+    path: string,
+    what: 'full' | 'delta',
+  ): Promise<ParsedApplications | 'forbidden' | null> => {
+    const response = await transport.send({ method: 'GET', path });
+    if (what === 'delta' && response?.status === 403) return 'forbidden';
     if (response === null || response.status !== 200) {
       log.warn(
-        { status: response?.status ?? null },
+        { fetch: what, status: response?.status ?? null },
         'registry fetch failed, keeping the cached registry',
       );
-      return false;
+      return null;
     }
-    let parsed: ServiceInstance[] | null = null;
+    let parsed: ParsedApplications | null = null;
     try {
-      parsed = parseApplications(JSON.parse(response.body));
+      parsed = parseApplicationsDocument(JSON.parse(response.body));
     } catch {
       parsed = null;
     }
-    if (parsed === null) {
+    if (parsed === null)
       log.warn(
-        { server: response.server },
+        { fetch: what, server: response.server },
         'registry sent an unusable body, keeping the cached registry',
       );
-      return false;
-    }
+    return parsed;
+  };
+
+  const publish = (next: Map<string, ServiceInstance>): void => {
+    cache = next;
     const signature = JSON.stringify(
-      parsed
+      [...next.values()]
         .map((i) => [i.serviceId, i.instanceId, i.status, i.uri, i.vipAddress, i.metadata])
         .sort(),
     );
-    cache = Object.freeze(parsed);
-    if (signature !== cacheSignature) {
-      cacheSignature = signature;
-      for (const listener of listeners) {
-        try {
-          listener(cache);
-        } catch (error) {
-          log.warn({ err: error }, 'registry change listener threw');
-        }
+    if (signature === cacheSignature) return;
+    cacheSignature = signature;
+    const snapshot = Object.freeze([...next.values()]);
+    for (const listener of listeners) {
+      try {
+        listener(snapshot);
+      } catch (error) {
+        log.warn({ err: error }, 'registry change listener threw');
       }
     }
+  };
+
+  const doFullRefresh = async (): Promise<boolean> => {
+    if (closing !== null) return false;
+    const parsed = await fetchDocument('apps/', 'full');
+    if (parsed === null || parsed === 'forbidden') return false;
+    fetchStats.full++;
+    publish(new Map(parsed.entries.map(({ instance: i }) => [keyOf(i), i])));
+    hasFullRegistry = true;
     return true;
   };
 
-  const refresh = (): Promise<boolean> => {
-    fetchInFlight ??= doRefresh().finally(() => {
+  // Eureka's DiscoveryClient.getAndUpdateDelta: apply ADDED/MODIFIED/DELETED
+  // idempotently, then compare the hashcode of the merged set (spring-wire §1.8).
+  const doDeltaRefresh = async (): Promise<boolean> => {
+    const parsed = await fetchDocument('apps/delta', 'delta');
+    if (parsed === null) return false;
+    if (parsed === 'forbidden') {
+      log.info({}, 'registry refuses delta fetches, fetching the full registry');
+      return doFullRefresh();
+    }
+    fetchStats.delta++;
+    const next = new Map(cache);
+    for (const { instance: i, actionType } of parsed.entries) {
+      if (actionType === 'DELETED') next.delete(keyOf(i));
+      else next.set(keyOf(i), i);
+    }
+    const local = reconcileHashCode(next.values());
+    if (parsed.hashcode !== null && parsed.hashcode !== local) {
+      log.info(
+        { local, remote: parsed.hashcode },
+        'registry hashcode differs after delta, fetching the full registry',
+      );
+      fetchStats.reconciled++;
+      publish(next);
+      return doFullRefresh();
+    }
+    publish(next);
+    return true;
+  };
+
+  const refreshWith = (run: () => Promise<boolean>): Promise<boolean> => {
+    fetchInFlight ??= run().finally(() => {
       fetchInFlight = null;
     });
     return fetchInFlight;
+  };
+
+  const refresh = (): Promise<boolean> =>
+    refreshWith(() =>
+      closing !== null
+        ? Promise.resolve(false)
+        : settings.shouldUseDelta && hasFullRegistry
+          ? doDeltaRefresh()
+          : doFullRefresh(),
+    );
+
+  const fullRefresh = (): Promise<boolean> => refreshWith(doFullRefresh);
+
+  const setStatus = async (status: InstanceStatus): Promise<void> => {
+    if (instance === null) return;
+    const now = clock.now();
+    instance = { ...instance, status, lastUpdatedTimestamp: now, lastDirtyTimestamp: now };
+    log.info(
+      { app: instance.app, instanceId: instance.instanceId, status },
+      'instance status changed',
+    );
+    await register();
+  };
+
+  const doCheckHealth = async (): Promise<InstanceStatus | null> => {
+    if (instance === null) return null;
+    if (options.healthStatus === undefined || closing !== null) return instance.status;
+    let status: InstanceStatus;
+    try {
+      status = await options.healthStatus();
+    } catch (error) {
+      log.warn({ err: error }, 'health status threw, reporting DOWN');
+      status = 'DOWN';
+    }
+    if (instance !== null && status !== instance.status && closing === null)
+      await setStatus(status);
+    return instance?.status ?? null;
+  };
+
+  const checkHealth = (): Promise<InstanceStatus | null> => {
+    healthInFlight ??= doCheckHealth().finally(() => {
+      healthInFlight = null;
+    });
+    return healthInFlight;
   };
 
   const swallow = (what: string) => (error: unknown) => {
@@ -245,6 +379,12 @@ export function createEurekaClient(options: EurekaClientOptions): EurekaClient {
         if (instance !== null) await register().catch(swallow('register'));
         if (settings.fetchRegistry) await refresh().catch(swallow('fetch'));
         if (closing !== null) return;
+        if (instance !== null && options.healthStatus !== undefined) {
+          healthTimer = setInterval(
+            () => void checkHealth().catch(swallow('health')),
+            settings.instanceInfoReplicationIntervalMs,
+          ).unref();
+        }
         if (instance !== null) {
           heartbeatTimer = setInterval(
             () => void heartbeat().catch(swallow('heartbeat')),
@@ -263,7 +403,7 @@ export function createEurekaClient(options: EurekaClientOptions): EurekaClient {
 
     getInstances(serviceId) {
       const wanted = serviceId.toLowerCase();
-      return cache.filter(
+      return [...cache.values()].filter(
         (i) =>
           i.status === 'UP' &&
           (i.serviceId.toLowerCase() === wanted ||
@@ -272,15 +412,11 @@ export function createEurekaClient(options: EurekaClientOptions): EurekaClient {
     },
 
     getAllInstances() {
-      return [...cache];
+      return [...cache.values()];
     },
 
-    async setStatus(status) {
-      if (instance === null) return;
-      const now = clock.now();
-      instance = { ...instance, status, lastUpdatedTimestamp: now, lastDirtyTimestamp: now };
-      await register();
-    },
+    setStatus,
+    checkHealth,
 
     onChange(listener) {
       listeners.add(listener);
@@ -292,6 +428,15 @@ export function createEurekaClient(options: EurekaClientOptions): EurekaClient {
     register,
     heartbeat,
     refresh,
+    fullRefresh,
+
+    get status() {
+      return instance?.status ?? null;
+    },
+
+    get fetchStats() {
+      return { ...fetchStats };
+    },
 
     get isRegistered() {
       return registered;
@@ -301,7 +446,8 @@ export function createEurekaClient(options: EurekaClientOptions): EurekaClient {
       closing ??= (async () => {
         clearInterval(heartbeatTimer);
         clearInterval(fetchTimer);
-        await Promise.allSettled([started, heartbeatInFlight, fetchInFlight]);
+        clearInterval(healthTimer);
+        await Promise.allSettled([started, heartbeatInFlight, fetchInFlight, healthInFlight]);
         if (registered && instance !== null) {
           const response = await transport.send({ method: 'DELETE', path: instancePath() });
           registered = false;

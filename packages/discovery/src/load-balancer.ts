@@ -1,8 +1,18 @@
+import type { Clock } from '@stratus/core';
 import type { ServiceInstance } from './types.js';
 
-/** Picks one instance of a service, or null when there is none. */
+/**
+ * Picks one instance of a service, or null when there is none. Only UP
+ * instances are considered; an instance reported through `markFailed` is
+ * skipped for `quarantineMs` unless every instance is quarantined.
+ */
 export interface LoadBalancer {
   choose(serviceId: string): ServiceInstance | null;
+  /**
+   * Reports that a call to `instanceId` of `serviceId` failed to connect; the
+   * balancer avoids it for the quarantine period. Unknown ids are ignored.
+   */
+  markFailed(serviceId: string, instanceId: string): void;
 }
 
 /** Anything that lists the UP instances of a service (an `EurekaClient`, a static list). */
@@ -10,24 +20,13 @@ export interface InstanceSource {
   getInstances(serviceId: string): ServiceInstance[];
 }
 
-/**
- * Round-robin over `discovery.getInstances(serviceId)`, with one position per
- * service id (case-insensitive).
- *
- * @example
- * const balancer = createRoundRobinLoadBalancer(client);
- * balancer.choose('user-service')?.uri; // 'http://10.0.0.5:8080'
- */
-export function createRoundRobinLoadBalancer(discovery: InstanceSource): LoadBalancer {
-  const positions = new Map<string, number>();
-  return {
-    choose(serviceId) {
-      const instances = discovery.getInstances(serviceId);
-      if (instances.length === 0) return null;
-      const key = serviceId.toLowerCase();
-      const position = positions.get(key) ?? 0;
-      positions.set(key, (position + 1) % Number.MAX_SAFE_INTEGER);
-      return instances[position % instances.length] ?? null;
-    },
-  };
+/** Options shared by every balancer. */
+export interface LoadBalancerOptions {
+  /** How long an instance reported by `markFailed` is skipped. @default 10000 (ms) */
+  quarantineMs?: number;
+  /** Source of time for the quarantine. @default systemClock */
+  clock?: Clock;
 }
+
+/** Spring's `spring.cloud.loadbalancer.configurations` values understood here (`default` = round-robin). */
+export type LoadBalancerName = 'round-robin' | 'random' | 'weighted' | 'zone-preference';

@@ -60,3 +60,11 @@ export interface EurekaInstanceInfo {
   securePort: EurekaPort;
   metadata: Record<string, string>;
 }
+
+/** What every discovery mode (Eureka, static, Kubernetes) offers an application. */
+export interface DiscoveryClient {
+  /** UP instances of `serviceId` (case-insensitive). */
+  getInstances(serviceId: string): ServiceInstance[];
+  /** Stops background work. Idempotent. */
+  close(): Promise<void>;
+}

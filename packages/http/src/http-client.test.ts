@@ -69,3 +69,21 @@ test('timeouts, refused connections and error statuses map to coded errors witho
     code: 'HTTP_ERR_UPSTREAM_UNAVAILABLE',
   });
 });
+
+test('a refused connection marks that instance failed so the balancer can skip it', async (t) => {
+  const good = await listen(t, (_req, res) => res.end('{"ok":true}'));
+  const failed: string[] = [];
+  const picks = [
+    { uri: 'http://127.0.0.1:1', instanceId: 'dead' },
+    { uri: good, instanceId: 'alive' },
+  ];
+  const http = createHttpClient({
+    loadBalancer: {
+      choose: () => picks.shift() ?? { uri: good, instanceId: 'alive' },
+      markFailed: (service, id) => failed.push(`${service}/${id}`),
+    },
+  });
+  t.after(() => http.close());
+  await http.json('lb://svc/x');
+  assert.deepEqual(failed, ['svc/dead']);
+});

@@ -10,6 +10,10 @@ import {
 /** Anything that picks an instance for a service id (`@stratus/discovery`'s balancers). */
 export interface InstanceChooser {
   choose(serviceId: string): { uri: string; instanceId?: string } | null;
+  /** Told when a connection to the chosen instance failed, so it can be skipped for a while. */
+  markFailed?(serviceId: string, instanceId: string): void;
+  /** Fetches the registry early; awaited once when a service has no known instance. */
+  refresh?(): Promise<void>;
 }
 
 /** Options of one call. */
@@ -68,18 +72,26 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   });
   let closed = false;
 
-  function resolve(url: string): { target: URL; serviceId: string | null } {
+  function resolve(url: string): {
+    target: URL;
+    serviceId: string | null;
+    instanceId: string | null;
+  } {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'lb:') return { target: parsed, serviceId: null };
+    if (parsed.protocol !== 'lb:') return { target: parsed, serviceId: null, instanceId: null };
     const serviceId = parsed.hostname;
     const instance = options.loadBalancer?.choose(serviceId) ?? null;
     if (!instance) throw new NoInstanceError(serviceId);
     const base = new URL(instance.uri);
-    return { target: new URL(`${parsed.pathname}${parsed.search}`, base), serviceId };
+    return {
+      target: new URL(`${parsed.pathname}${parsed.search}`, base),
+      serviceId,
+      instanceId: instance.instanceId ?? null,
+    };
   }
 
   async function attempt<T>(url: string, call: CallOptions): Promise<JsonResponse<T>> {
-    const { target } = resolve(url);
+    const { target, serviceId, instanceId } = resolve(url);
     const method = (call.method ?? 'GET').toUpperCase();
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     let body: string | undefined;
@@ -105,6 +117,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         error instanceof undiciErrors.BodyTimeoutError ||
         (error as Error).name === 'TimeoutError';
       if (timedOut) throw new UpstreamTimeoutError(target.origin, budget, { cause: error });
+      // Only a failed connection marks the instance; a slow one may just be busy.
+      if (serviceId !== null && instanceId !== null)
+        options.loadBalancer?.markFailed?.(serviceId, instanceId);
       throw new UpstreamUnavailableError(target.origin, { cause: error });
     }
     const text = await response.body.text();
@@ -129,10 +144,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     async json<T>(url: string, call: CallOptions = {}) {
       const idempotent = ['GET', 'HEAD', 'OPTIONS'].includes((call.method ?? 'GET').toUpperCase());
       const retries = idempotent ? (options.retries ?? 1) : 0;
+      let refreshed = false;
       for (let i = 0; ; i++) {
         try {
           return await attempt<T>(url, call);
         } catch (error) {
+          if (error instanceof NoInstanceError && !refreshed && options.loadBalancer?.refresh) {
+            // The registry cache may predate the callee's registration: look again once.
+            refreshed = true;
+            await options.loadBalancer.refresh();
+            i--;
+            continue;
+          }
           if (i >= retries || !(error instanceof UpstreamUnavailableError)) throw error;
           logger.warn(
             { url: url.split('?')[0], attempt: i + 1 },

@@ -1,6 +1,7 @@
 import type { EurekaRegistry } from './registry.js';
 import type { InstanceInfo, InstanceStatus } from './model.js';
 import { instanceIdOf } from './model.js';
+import type { PeerStatus } from './replication/replicator.js';
 
 /** Facts about the server shown at the top of the dashboard. */
 export interface DashboardInfo {
@@ -14,6 +15,10 @@ export interface DashboardInfo {
   nowMs?: number;
   /** Process start (epoch ms), for the uptime line. */
   startedAtMs?: number;
+  /** Replication peers and their health (the "DS Replicas" section). @default [] */
+  replicas?: readonly PeerStatus[];
+  /** Whether GETs are served from the read-only response cache. */
+  readOnlyResponseCache?: boolean;
 }
 
 /** The text Spring's dashboard shows while self-preservation blocks eviction. */
@@ -82,6 +87,16 @@ export function renderDashboard(registry: EurekaRegistry, info: DashboardInfo = 
     );
   });
 
+  const replicas = info.replicas ?? [];
+  const time = (ms: number): string => (ms === 0 ? 'never' : new Date(ms).toISOString());
+  const replicaRows = replicas.map(
+    (peer) =>
+      `<tr><td>${escapeHtml(peer.url)}</td><td>${peer.isHealthy ? 'UP' : '<b>FAILING</b>'}</td>` +
+      `<td>${escapeHtml(time(peer.lastSuccessMs))}</td>` +
+      `<td>${escapeHtml(peer.lastError ?? '')}</td><td>${peer.queued}</td><td>${peer.dropped}</td>` +
+      `<td>${peer.syncedInstances === null ? 'no' : `yes (${peer.syncedInstances})`}</td></tr>`,
+  );
+
   const status: [string, string | number][] = [
     ['Environment', info.environment ?? 'test'],
     ['Data center', info.dataCenter ?? 'default'],
@@ -93,6 +108,11 @@ export function renderDashboard(registry: EurekaRegistry, info: DashboardInfo = 
     ['Renews threshold', stats.renewsPerMinThreshold],
     ['Renews (last min)', stats.renewsLastMin],
     ['Registered instances', stats.registeredInstances],
+    ['Expected clients sending renews', stats.expectedClientsSendingRenews],
+    ['Self-preservation enabled', String(stats.isSelfPreservationEnabled)],
+    ...(info.readOnlyResponseCache === undefined
+      ? []
+      : ([['Read-only response cache', String(info.readOnlyResponseCache)]] as [string, string][])),
   ];
 
   return [
@@ -107,6 +127,13 @@ export function renderDashboard(registry: EurekaRegistry, info: DashboardInfo = 
     ...status.map(
       ([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`,
     ),
+    '</table>',
+    '<h2>DS Replicas</h2>',
+    '<table><tr><th>Peer</th><th>Replication</th><th>Last success</th><th>Last error</th>' +
+      '<th>Queued</th><th>Dropped</th><th>Start-up sync</th></tr>',
+    replicaRows.length === 0
+      ? '<tr><td colspan="7">No peers (standalone)</td></tr>'
+      : replicaRows.join(''),
     '</table>',
     '<h2>Instances currently registered with Eureka</h2>',
     '<table><tr><th>Application</th><th>Instances</th><th>Data centers</th><th>Status</th></tr>',

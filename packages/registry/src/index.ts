@@ -43,4 +43,44 @@ export {
   SELF_PRESERVATION_BANNER,
   type DashboardInfo,
 } from './dashboard.js';
-export { createRegistryServer, type RegistryServerOptions } from './server.js';
+export { createRegistryServer, type RegistryServer, type RegistryServerOptions } from './server.js';
+export {
+  applyReplicationBatch,
+  readReplicationList,
+  MAX_BATCH_ITEMS,
+  REPLICATION_ACTIONS,
+  type ApplyBatchOptions,
+  type ReplicationAction,
+  type ReplicationItem,
+  type ReplicationItemResponse,
+} from './replication/batch.js';
+export {
+  createPeerReplicator,
+  fetchTransport,
+  REPLICATION_HEADER,
+  type PeerReplicator,
+  type PeerReplicatorOptions,
+  type PeerStatus,
+  type ReplicationTransport,
+  type TransportRequest,
+  type TransportResponse,
+} from './replication/replicator.js';
+export {
+  parsePeerUrl,
+  resolvePeers,
+  type PeerEndpoint,
+  type SelfIdentity,
+} from './replication/peers.js';
+export { Tombstones } from './replication/tombstones.js';
+export {
+  createReadOnlyResponseCache,
+  type ReadOnlyResponseCache,
+  type RegistrySnapshotSource,
+} from './response-cache.js';
+export {
+  createRegistrySecurity,
+  type RegistryCredential,
+  type RegistrySecurity,
+  type RegistrySecurityOptions,
+  type SecurityDecision,
+} from './security.js';

@@ -66,6 +66,30 @@ export interface EvictionResult {
   readonly blocked: boolean;
 }
 
+/**
+ * One change to the lease table, as {@link EurekaRegistry.subscribe} reports it.
+ * `instance` is the stored instance after the change (for `cancel` and `evict`: the
+ * instance as it was when removed). `isReplication` is true when a peer made the call.
+ */
+export type RegistryChange =
+  | {
+      readonly kind: 'register' | 'renew' | 'cancel' | 'status-update' | 'delete-status-override';
+      readonly app: string;
+      readonly id: string;
+      readonly instance: InstanceInfo;
+      readonly isReplication: boolean;
+    }
+  | {
+      readonly kind: 'evict';
+      readonly app: string;
+      readonly id: string;
+      readonly instance: InstanceInfo;
+      readonly isReplication: false;
+    };
+
+/** Receives {@link RegistryChange}s synchronously; a throwing listener is logged and ignored. */
+export type RegistryChangeListener = (change: RegistryChange) => void;
+
 /** Lease-table health, as the dashboard shows it. */
 export interface RegistryStats {
   readonly registeredInstances: number;
@@ -125,6 +149,11 @@ export interface EurekaRegistry {
   /** One eviction run; the owned timer calls it every `evictionIntervalMs`. */
   evict(): EvictionResult;
   stats(): RegistryStats;
+  /**
+   * Calls `listener` after every successful register, renew, cancel, status
+   * update, override removal and eviction. Returns the unsubscribe function.
+   */
+  subscribe(listener: RegistryChangeListener): () => void;
   /** Stops the timer. Idempotent. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { createManualClock, isStratusError } from '@stratus/core';
 import { createEurekaRegistry, type EurekaRegistryOptions } from './registry.js';
 import { sampleInstance } from './internal/fixtures.js';
+import { instanceIdOf } from './model.js';
 
 const SECOND = 1000;
 
@@ -292,4 +293,38 @@ test('model: without self-preservation and cap, exactly the leases renewed withi
     }),
     { numRuns: 200 },
   );
+});
+
+test('subscribers see every change with its kind and whether a peer made it', async () => {
+  const clock = createManualClock(0);
+  const registry = createEurekaRegistry({
+    clock,
+    evictionIntervalMs: 0,
+    enableSelfPreservation: false,
+  });
+  const seen: string[] = [];
+  const stop = registry.subscribe((change) =>
+    seen.push(`${change.kind}:${change.id}:${change.isReplication}`),
+  );
+  const id = instanceIdOf(sampleInstance());
+  registry.register(sampleInstance());
+  registry.renew('MYAPP', id, { isReplication: true });
+  registry.statusUpdate('MYAPP', id, 'OUT_OF_SERVICE');
+  registry.deleteStatusOverride('MYAPP', id, 'UP');
+  registry.cancel('MYAPP', id, { isReplication: true });
+  registry.register(sampleInstance());
+  clock.advance(91_000);
+  registry.evict();
+  stop();
+  registry.register(sampleInstance());
+  assert.deepEqual(seen, [
+    `register:${id}:false`,
+    `renew:${id}:true`,
+    `status-update:${id}:false`,
+    `delete-status-override:${id}:false`,
+    `cancel:${id}:true`,
+    `register:${id}:false`,
+    `evict:${id}:false`,
+  ]);
+  await registry.close();
 });

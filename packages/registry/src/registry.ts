@@ -12,7 +12,12 @@ import {
   type InstanceInfo,
   type InstanceStatus,
 } from './model.js';
-import type { EurekaRegistry, EurekaRegistryOptions } from './registry-types.js';
+import type {
+  EurekaRegistry,
+  EurekaRegistryOptions,
+  RegistryChange,
+  RegistryChangeListener,
+} from './registry-types.js';
 
 export type {
   EurekaRegistry,
@@ -22,6 +27,8 @@ export type {
   RegistryStats,
   RenewOptions,
   RenewResult,
+  RegistryChange,
+  RegistryChangeListener,
   StatusUpdateOptions,
 } from './registry-types.js';
 
@@ -65,6 +72,16 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
   let threshold = 0;
   let nextThresholdUpdateMs = clock.now() + settings.renewalThresholdUpdateIntervalMs;
   let closed = false;
+  const listeners = new Set<RegistryChangeListener>();
+  const emit = (change: RegistryChange): void => {
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        log.warn({ err: error, kind: change.kind }, 'registry change listener failed');
+      }
+    }
+  };
 
   const updateThreshold = (): void => {
     // Same operand order as Eureka so the double rounding matches.
@@ -166,11 +183,11 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
     return appsHashCode(statuses);
   };
 
-  const internalCancel = (app: string, id: string, now: number): boolean => {
+  const internalCancel = (app: string, id: string, now: number): InstanceInfo | null => {
     const leases = table.get(app);
     const lease = leases?.get(id);
     overrides.delete(id);
-    if (leases === undefined || lease === undefined) return false;
+    if (leases === undefined || lease === undefined) return null;
     leases.delete(id);
     if (leases.size === 0) table.delete(app);
     lease.evictionMs = now;
@@ -181,7 +198,7 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
       expectedClients -= 1;
       updateThreshold();
     }
-    return true;
+    return viewOf(lease);
   };
 
   const maybeUpdateRenewalThreshold = (now: number): void => {
@@ -246,7 +263,9 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
       leases.set(id, lease);
       recordChange(lease, now);
       log.debug({ app, instanceId: id, status, isReplication }, 'instance registered');
-      return viewOf(lease);
+      const stored = viewOf(lease);
+      emit({ kind: 'register', app, id, instance: stored, isReplication });
+      return stored;
     },
 
     renew(app, id, renewOptions = {}) {
@@ -273,6 +292,14 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
       renewsLastMin.increment();
       lease.lastRenewalMs = now;
       lease.view = null;
+      // Eureka replicates every heartbeat that found its lease, before the dirty-timestamp check.
+      emit({
+        kind: 'renew',
+        app: lease.instance.app,
+        id,
+        instance: viewOf(lease),
+        isReplication,
+      });
       const incoming = renewOptions.lastDirtyTimestamp;
       if (incoming === undefined || !settings.syncWhenTimestampDiffers) return 'ok';
       const stored = lease.instance.lastDirtyTimestamp;
@@ -293,13 +320,16 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
       return 'ok';
     },
 
-    cancel(app, id) {
-      const removed = internalCancel(app.toUpperCase(), id, clock.now());
-      if (removed) log.debug({ app: app.toUpperCase(), instanceId: id }, 'instance cancelled');
-      return removed;
+    cancel(app, id, { isReplication = false } = {}) {
+      const name = app.toUpperCase();
+      const removed = internalCancel(name, id, clock.now());
+      if (removed === null) return false;
+      log.debug({ app: name, instanceId: id, isReplication }, 'instance cancelled');
+      emit({ kind: 'cancel', app: name, id, instance: removed, isReplication });
+      return true;
     },
 
-    statusUpdate(app, id, status, { lastDirtyTimestamp } = {}) {
+    statusUpdate(app, id, status, { lastDirtyTimestamp, isReplication = false } = {}) {
       const lease = leaseOf(app, id);
       if (lease === undefined) return false;
       const now = clock.now();
@@ -319,10 +349,22 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
         });
         recordChange(lease, now);
       }
+      emit({
+        kind: 'status-update',
+        app: lease.instance.app,
+        id,
+        instance: viewOf(lease),
+        isReplication,
+      });
       return true;
     },
 
-    deleteStatusOverride(app, id, status = 'UNKNOWN', { lastDirtyTimestamp } = {}) {
+    deleteStatusOverride(
+      app,
+      id,
+      status = 'UNKNOWN',
+      { lastDirtyTimestamp, isReplication = false } = {},
+    ) {
       const lease = leaseOf(app, id);
       if (lease === undefined) return false;
       const now = clock.now();
@@ -341,6 +383,13 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
         });
         recordChange(lease, now);
       }
+      emit({
+        kind: 'delete-status-override',
+        app: lease.instance.app,
+        id,
+        instance: viewOf(lease),
+        isReplication,
+      });
       return true;
     },
 
@@ -450,7 +499,10 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
         [expired[i], expired[next]] = [expired[next]!, expired[i]!];
         const lease = expired[i]!;
         const id = instanceIdOf(lease.instance);
-        internalCancel(lease.instance.app, id, now);
+        const removed = internalCancel(lease.instance.app, id, now);
+        if (removed !== null) {
+          emit({ kind: 'evict', app: removed.app, id, instance: removed, isReplication: false });
+        }
         evicted.push(`${lease.instance.app}/${id}`);
         log.warn({ app: lease.instance.app, instanceId: id }, 'lease expired, instance evicted');
       }
@@ -472,6 +524,13 @@ export function createEurekaRegistry(options: EurekaRegistryOptions = {}): Eurek
         isSelfPreservationEnabled: settings.enableSelfPreservation,
         isLeaseExpirationEnabled: isLeaseExpirationEnabled(),
       });
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
 
     async close() {

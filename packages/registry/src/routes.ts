@@ -16,6 +16,10 @@ import { applicationsToJson, applicationToJson, instanceToJson } from './wire/js
 import { parseInstance } from './wire/parse-instance.js';
 import { parseSimpleXml, xmlInstanceToJson } from './wire/xml-parse.js';
 import { applicationsToXml, applicationToXml, instanceToXml } from './wire/xml.js';
+import { applyReplicationBatch, readReplicationList } from './replication/batch.js';
+import type { Tombstones } from './replication/tombstones.js';
+import type { RegistrySnapshotSource } from './response-cache.js';
+import type { RegistrySecurity } from './security.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -30,6 +34,17 @@ export interface EurekaRoutesOptions {
   maxBodyBytes?: number;
   /** Mount points. @default ['/eureka', '/eureka/v2'] */
   prefixes?: readonly string[];
+  /** Where `GET /apps` and `/apps/delta` read from (the read-only response cache). @default registry */
+  snapshots?: RegistrySnapshotSource;
+  /**
+   * Access rules (401/403) for every route of the scope; without it nothing is
+   * checked, the replication header included. @default none
+   */
+  security?: RegistrySecurity;
+  /** Recent cancels; replicated registers older than one are refused with 409. @default none */
+  tombstones?: Tombstones;
+  /** Largest accepted `peerreplication/batch` body (413 beyond). @default 8388608 (8 MiB) */
+  maxBatchBodyBytes?: number;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -98,6 +113,9 @@ export async function registerEurekaRoutes(
   const log = (options.logger ?? createSilentLogger()).child({ component: 'eureka-http' });
   const bodyLimit = options.maxBodyBytes ?? 256 * 1024;
   const prefixes = options.prefixes ?? ['/eureka', '/eureka/v2'];
+  const snapshots = options.snapshots ?? registry;
+  const batchBodyLimit = options.maxBatchBodyBytes ?? 8 * 1024 * 1024;
+  const { security, tombstones } = options;
 
   await app.register(async (scope) => {
     // Spring's client sends `Content-Type: application/json` on body-less heartbeats: an empty body is no body.
@@ -105,7 +123,7 @@ export async function registerEurekaRoutes(
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser(
       'application/json',
-      { parseAs: 'string', bodyLimit },
+      { parseAs: 'string', bodyLimit: Math.max(bodyLimit, batchBodyLimit) },
       (request, body, done) => {
         if (String(body).trim() === '') done(null, undefined);
         else void strictJson(request, String(body), done);
@@ -144,17 +162,40 @@ export async function registerEurekaRoutes(
       return reply.code(500).type(TEXT).send('Internal Server Error');
     });
 
+    if (security !== undefined) {
+      scope.addHook('onRequest', async (request, reply) => {
+        const replication =
+          request.headers[REPLICATION_HEADER] !== undefined ||
+          request.url.includes('/peerreplication/');
+        const decision = security.check(request, replication);
+        if (decision === 'allow') return;
+        log.debug(
+          { method: request.method, url: request.url, decision, replication },
+          'eureka request denied',
+        );
+        if (decision === 'unauthenticated') {
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Basic realm="eureka", charset="UTF-8"')
+            .type(TEXT)
+            .send('Unauthorized');
+        }
+        return reply.code(403).type(TEXT).send('Forbidden');
+      });
+    }
+
     const route = (
       method: 'GET' | 'POST' | 'PUT' | 'DELETE',
       path: string,
       handler: (request: FastifyRequest, reply: FastifyReply) => unknown,
+      limit = bodyLimit,
     ): void => {
       for (const prefix of prefixes) {
         for (const url of [`${prefix}${path}`, `${prefix}${path}/`]) {
           scope.route({
             method,
             url,
-            bodyLimit,
+            bodyLimit: limit,
             handler: async (request, reply) => handler(request, reply),
           });
         }
@@ -273,7 +314,7 @@ export async function registerEurekaRoutes(
     });
 
     route('GET', '/apps', (request, reply) => {
-      const apps = registry.getApplications();
+      const apps = snapshots.getApplications();
       return sendBody(
         request,
         reply,
@@ -283,7 +324,7 @@ export async function registerEurekaRoutes(
     });
 
     route('GET', '/apps/delta', (request, reply) => {
-      const delta = registry.getDelta();
+      const delta = snapshots.getDelta();
       return sendBody(
         request,
         reply,
@@ -340,6 +381,21 @@ export async function registerEurekaRoutes(
         );
       });
     }
+
+    route(
+      'POST',
+      '/peerreplication/batch',
+      (request, reply) => {
+        const items = readReplicationList(request.body);
+        if (items === null) return badRequest(reply, 'Invalid replication batch');
+        const responseList = applyReplicationBatch(registry, items, {
+          clock,
+          ...(tombstones === undefined ? {} : { tombstones }),
+        });
+        return reply.code(200).type('application/json').send(JSON.stringify({ responseList }));
+      },
+      batchBodyLimit,
+    );
 
     route('GET', '/status', (_request, reply) =>
       reply.code(200).type('application/json').send(registry.stats()),

@@ -38,8 +38,8 @@ export function parseCipherValue(value: string): CipherValue {
 
 /**
  * Returns a new flat map in which every string value starting with `{cipher}` is decrypted.
- * Prefixes before the cipher text are stripped (with one symmetric key, `{key:…}` selects
- * nothing). A value that cannot be decrypted is dropped and replaced by `invalid.<key>` =
+ * Prefixes before the cipher text are stripped; `{key:alias}` / `{secret:…}` pick a keystore
+ * key through {@link TextEncryptor.locate} (with one symmetric key they select nothing). A value that cannot be decrypted is dropped and replaced by `invalid.<key>` =
  * `<n/a>`, so cipher text never reaches a caller as a password (Spring's
  * `CipherEnvironmentEncryptor`). Key order is kept. Never throws for bad cipher text.
  *
@@ -58,7 +58,10 @@ export function decryptProperties(
       continue;
     }
     try {
-      setOwn(out, key, encryptor.decrypt(parseCipherValue(value).cipherText));
+      const { prefixes, cipherText } = parseCipherValue(value);
+      const target =
+        prefixes.length > 0 && encryptor.locate ? encryptor.locate(prefixes) : encryptor;
+      setOwn(out, key, target.decrypt(cipherText));
     } catch {
       setOwn(out, `invalid.${key}`, INVALID_VALUE);
       options.onInvalid?.(key);

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { decryptError, invalidKeyError } from './errors.js';
+import { saltToBytes } from './internal/aes.js';
 
 /** Encrypts and decrypts text; the cipher text is lower-case hex. */
 export interface TextEncryptor {
@@ -12,6 +13,19 @@ export interface TextEncryptor {
    *   wrong key, tampered bytes.
    */
   decrypt(cipherHex: string): string;
+  /**
+   * The encryptor for a value's `{name:value}` prefixes (Spring's `TextEncryptorLocator`): a
+   * keystore encryptor picks the alias of `{key:alias}` and the key password of `{secret:…}`.
+   * Absent means the prefixes select nothing and this encryptor is used.
+   *
+   * @throws StratusError `CFG_ERR_UNKNOWN_KEY` (400) when the alias is not in the keystore.
+   */
+  locate?(prefixes: ReadonlyArray<readonly [string, string]>): TextEncryptor;
+  /**
+   * The public key as Spring's `/key` shows it (`ssh-rsa AAAA… application`); only RSA
+   * encryptors have one.
+   */
+  publicKeySsh?(): string;
 }
 
 /** Options of {@link createTextEncryptor}; Spring's `encrypt.key` and `encrypt.salt`. */
@@ -20,7 +34,8 @@ export interface TextEncryptorOptions {
   key: string;
   /**
    * Salt as hex (`encrypt.salt`). A value that is not hex is taken as text and hex-encoded from
-   * its UTF-8 bytes, as Spring Cloud does.
+   * its UTF-8 bytes (RsaSecretEncryptor's rule). Spring's `Encryptors.text` itself rejects a
+   * non-hex salt, so only hex salts give cipher text Spring can read.
    * @default 'deadbeef'
    */
   salt?: string;
@@ -90,19 +105,4 @@ export function createTextEncryptor(options: TextEncryptorOptions): TextEncrypto
       }
     },
   });
-}
-
-/**
- * Salt bytes as Spring derives them: hex is decoded; anything else is hex-encoded from its UTF-8
- * bytes first (which amounts to using the UTF-8 bytes).
- */
-function saltToBytes(salt: string): Buffer {
-  if (typeof salt !== 'string' || salt.length === 0)
-    throw invalidKeyError('encrypt.salt must not be empty');
-  if (HEX.test(salt)) {
-    // Spring's Hex.decode rejects odd-length hex rather than treating it as text.
-    if (salt.length % 2 !== 0) throw invalidKeyError('encrypt.salt is hex of odd length');
-    return Buffer.from(salt, 'hex');
-  }
-  return Buffer.from(salt, 'utf8');
 }

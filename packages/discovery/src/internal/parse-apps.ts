@@ -63,23 +63,58 @@ function toServiceInstance(raw: unknown): ServiceInstance | null {
   });
 }
 
+/** One instance of a registry document with the delta action it carries. */
+export interface ParsedEntry {
+  readonly instance: ServiceInstance;
+  /** `ADDED`, `MODIFIED`, `DELETED` (upper case), or null when absent. */
+  readonly actionType: string | null;
+}
+
+/** A parsed `{"applications": …}` document (full registry or delta). */
+export interface ParsedApplications {
+  readonly entries: ParsedEntry[];
+  /** `apps__hashcode` as sent, or null when absent. */
+  readonly hashcode: string | null;
+}
+
 /**
  * Reads `{"applications":{"application":[{"instance":[…]}]}}`, tolerating a
- * single object where an array belongs. Returns null when `applications` or
- * `application` is missing (the cache is then kept). Instances without a
- * host, app or valid port are skipped.
+ * single object where an array belongs, with `apps__hashcode` and each
+ * instance's `actionType` (spring-wire §1.7–1.8). Returns null when
+ * `applications` or `application` is missing (the cache is then kept).
+ * Instances without a host, app or valid port are skipped.
  */
-export function parseApplications(body: unknown): ServiceInstance[] | null {
+export function parseApplicationsDocument(body: unknown): ParsedApplications | null {
   if (!isObject(body) || !isObject(body.applications)) return null;
   const applications = body.applications.application;
   if (applications === undefined || applications === null) return null;
-  const result: ServiceInstance[] = [];
+  const entries: ParsedEntry[] = [];
   for (const application of asList(applications)) {
     if (!isObject(application)) continue;
     for (const raw of asList(application.instance)) {
       const instance = toServiceInstance(raw);
-      if (instance !== null) result.push(instance);
+      if (instance === null) continue;
+      const action = isObject(raw) ? text(raw.actionType) : null;
+      entries.push({ instance, actionType: action === null ? null : action.toUpperCase() });
     }
   }
-  return result;
+  return { entries, hashcode: text(body.applications.apps__hashcode) };
+}
+
+/** The instances of a registry document (see {@link parseApplicationsDocument}). */
+export function parseApplications(body: unknown): ServiceInstance[] | null {
+  return parseApplicationsDocument(body)?.entries.map((entry) => entry.instance) ?? null;
+}
+
+/**
+ * `apps__hashcode` of a set of instances: `STATUS_count_` for every status
+ * present, sorted by status name (`DOWN_1_UP_3_`); empty for none (spring-wire §1.7).
+ */
+export function reconcileHashCode(instances: Iterable<{ status: string }>): string {
+  const counts = new Map<string, number>();
+  for (const { status } of instances) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return [...counts.keys()]
+    .sort()
+    .map((status) => `${status}_${counts.get(status)}_`)
+    .join('');
 }
