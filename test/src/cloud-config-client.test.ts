@@ -4,6 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSilentLogger } from '@stratus/core';
@@ -153,4 +154,67 @@ test('an unknown application gets the shared application.yml only', async (t) =>
   const config = await cloudConfigClient.load({ endpoint, name: 'nobody' });
   assert.equal(config.get('greeting'), 'application-default');
   assert.equal(config.get('db.password'), undefined);
+});
+
+/** The same repository as a git repository: `main` holds REPO's root files, branch `v2` changes shop.yml. */
+async function startGitServer(t: TestContext): Promise<{ endpoint: string; mainSha: string }> {
+  const repo = await tempDir(t, 'stratus-ccc-git-');
+  const data = await tempDir(t, 'stratus-ccc-gitdata-');
+  const git = (...args: string[]) =>
+    execFileSync(
+      'git',
+      ['-c', 'user.name=Stratus Test', '-c', 'user.email=test@example.com', ...args],
+      { cwd: repo },
+    )
+      .toString()
+      .trim();
+  git('init', '-q', '-b', 'main');
+  await writeRepo(
+    repo,
+    Object.fromEntries(Object.entries(REPO).filter(([name]) => !name.startsWith('v2/'))),
+  );
+  git('add', '-A');
+  git('commit', '-q', '-m', 'shop configuration');
+  const mainSha = git('rev-parse', 'HEAD');
+  git('checkout', '-q', '-b', 'v2');
+  await writeFile(join(repo, 'shop.yml'), 'greeting: shop-v2-branch\n');
+  git('commit', '-q', '-am', 'v2 greeting');
+  git('checkout', '-q', 'main');
+  const app = await createConfigServer({
+    argv: [
+      '--server.port=0',
+      '--server.address=127.0.0.1',
+      `--spring.cloud.config.server.git.uri=${repo}`,
+      '--eureka.client.enabled=false',
+      '--spring.config.import=',
+      `--stratus.data-dir=${data}`,
+      `--encrypt.key=${ENCRYPT_KEY}`,
+    ],
+    env: {},
+    logger: createSilentLogger(),
+  });
+  await app.start();
+  t.after(() => app.close());
+  return { endpoint: `http://127.0.0.1:${app.port}`, mainSha };
+}
+
+test('reads the git backend: default label main with its commit as version, a branch label, profiles and ciphers', async (t) => {
+  const { endpoint, mainSha } = await startGitServer(t);
+  const config = await cloudConfigClient.load({
+    endpoint,
+    name: 'shop',
+    profiles: ['dev', 'mysql'],
+  });
+  assert.equal(config.raw.version, mainSha);
+  assert.equal(config.get('greeting'), 'shop-dev');
+  assert.equal(config.get('pool'), 10);
+  assert.equal(config.get('db.url'), 'jdbc:mysql://db/shop');
+  assert.equal(config.get('db.password'), 'pa55-w0rd');
+  const branch = await cloudConfigClient.load({ endpoint, name: 'shop', label: 'v2' });
+  assert.equal(branch.get('greeting'), 'shop-v2-branch');
+  assert.notEqual(branch.raw.version, mainSha);
+  await assert.rejects(
+    cloudConfigClient.load({ endpoint, name: 'shop', label: 'no-such-branch' }),
+    /404/,
+  );
 });

@@ -158,7 +158,7 @@ export async function createApplication(options: ApplicationOptions): Promise<Ap
     health,
     metrics,
     credentials: () => ({
-      username: String(config.get('spring.security.user.name', 'actuator')),
+      username: String(config.get('spring.security.user.name', 'user')),
       password: config.getString('spring.security.user.password') ?? null,
     }),
     info: () => ({

@@ -37,3 +37,4 @@ export {
   type ClientDecryptionOptions,
   type ClientDecrypt,
 } from './client-decryption.js';
+export { isAuthorized } from './actuator/security.js';

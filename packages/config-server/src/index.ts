@@ -27,3 +27,4 @@ export {
   type MonitorSource,
   type ConfigChangeEvent,
 } from './monitor.js';
+export { protectConfigServer, type ConfigServerSecurityOptions } from './security.js';

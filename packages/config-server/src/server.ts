@@ -13,6 +13,7 @@ import {
 import { registerMonitorRoute, type ConfigChangeEvent } from './monitor.js';
 import { createNativeRepository } from './native-repository.js';
 import { registerConfigServerRoutes } from './routes.js';
+import { protectConfigServer } from './security.js';
 
 /** Options of `createConfigServer`. */
 export interface ConfigServerOptions {
@@ -54,6 +55,14 @@ export async function createConfigServer(options: ConfigServerOptions = {}): Pro
     logger: options.logger,
   });
   const { config } = app;
+  protectConfigServer(app.server, {
+    credentials: () => ({
+      username: String(config.get('spring.security.user.name', 'user')),
+      password: config.getString('spring.security.user.password') ?? null,
+    }),
+    requireForAll: () =>
+      config.getBoolean('stratus.config-server.security.enabled', false) === true,
+  });
   const profiles = config.environment.activeProfiles;
   const gitUri = config.getString('spring.cloud.config.server.git.uri');
   const nativeSource = config.environment.lookupRaw('spring.profiles.active')?.source ?? '';

@@ -10,7 +10,7 @@ import {
   type Logger,
 } from '@stratus/core';
 import { REGISTRY_ERROR_CODES } from './errors.js';
-import { toInstanceStatus, type InstanceStatus } from './model.js';
+import { instanceIdOf, toInstanceStatus, type InstanceStatus } from './model.js';
 import type { EurekaRegistry } from './registry.js';
 import { applicationsToJson, applicationToJson, instanceToJson } from './wire/json.js';
 import { parseInstance } from './wire/parse-instance.js';
@@ -220,16 +220,38 @@ export async function registerEurekaRoutes(
       return reply.send(body);
     };
 
+    // A client credential may only touch the instances it registered (owner by instance key);
+    // administrators and replication peers may change any. Unknown owners (instances that came
+    // by replication) are not restricted.
+    const owners = new Map<string, string>();
+    const ownerKey = (app: string, id: string) => `${app.toUpperCase()}/${id}`;
+    const isForeign = (request: FastifyRequest, app: string, id: string): boolean => {
+      const principal = security?.principal(request) ?? null;
+      if (principal === null || principal.kind !== 'client' || isReplication(request)) return false;
+      const owner = owners.get(ownerKey(app, id));
+      return owner !== undefined && owner !== principal.username;
+    };
+    const forbidden = (reply: FastifyReply) => reply.code(403).type(TEXT).send('Forbidden');
+    registry.subscribe((change) => {
+      if (change.kind === 'cancel' || change.kind === 'evict')
+        owners.delete(ownerKey(change.app, change.id));
+    });
+
     route('POST', '/apps/:app', (request, reply) => {
       const { app: pathApp } = request.params as Params;
       const parsed = parseInstance(request.body, pathApp ?? '', clock.now());
       if (!parsed.ok) return badRequest(reply, parsed.message);
+      const key = { app: parsed.instance.app, id: instanceIdOf(parsed.instance) };
+      if (isForeign(request, key.app, key.id)) return forbidden(reply);
+      const principal = security?.principal(request) ?? null;
+      if (principal?.kind === 'client') owners.set(ownerKey(key.app, key.id), principal.username);
       registry.register(parsed.instance, { isReplication: isReplication(request) });
       return reply.code(204).send();
     });
 
     route('PUT', '/apps/:app/:id', (request, reply) => {
       const { app, id } = request.params as Params;
+      if (isForeign(request, app!, id!)) return forbidden(reply);
       const query = request.query as Query;
       const lastDirtyTimestamp = timestampParam(query);
       if (lastDirtyTimestamp === null) return badRequest(reply, 'Invalid lastDirtyTimestamp');
@@ -258,6 +280,7 @@ export async function registerEurekaRoutes(
 
     route('DELETE', '/apps/:app/:id', (request, reply) => {
       const { app, id } = request.params as Params;
+      if (isForeign(request, app!, id!)) return forbidden(reply);
       return reply
         .code(registry.cancel(app!, id!, { isReplication: isReplication(request) }) ? 200 : 404)
         .send();
@@ -265,6 +288,7 @@ export async function registerEurekaRoutes(
 
     route('PUT', '/apps/:app/:id/status', (request, reply) => {
       const { app, id } = request.params as Params;
+      if (isForeign(request, app!, id!)) return forbidden(reply);
       const query = request.query as Query;
       const status = statusParam(first(query, 'value'));
       const lastDirtyTimestamp = timestampParam(query);
@@ -280,6 +304,7 @@ export async function registerEurekaRoutes(
 
     route('DELETE', '/apps/:app/:id/status', (request, reply) => {
       const { app, id } = request.params as Params;
+      if (isForeign(request, app!, id!)) return forbidden(reply);
       const query = request.query as Query;
       const status = statusParam(first(query, 'value'));
       const lastDirtyTimestamp = timestampParam(query);
@@ -297,6 +322,7 @@ export async function registerEurekaRoutes(
 
     route('PUT', '/apps/:app/:id/metadata', (request, reply) => {
       const { app, id } = request.params as Params;
+      if (isForeign(request, app!, id!)) return forbidden(reply);
       const query = request.query as Query;
       const entries = Object.fromEntries(
         Object.keys(query).flatMap((key) => {

@@ -13,8 +13,16 @@ export interface RegistryCredential {
 export interface RegistrySecurityOptions {
   /** Require HTTP Basic on `/eureka/**` and the dashboard (`stratus.registry.security.enabled`). @default false */
   readonly enabled: boolean;
-  /** Client credentials (`spring.security.user.name` / `.password`). */
+  /**
+   * Administrator credentials (`spring.security.user.name` / `.password`): may change any
+   * instance (status overrides by an operator).
+   */
   readonly users: readonly RegistryCredential[];
+  /**
+   * Per-service client credentials (`stratus.registry.security.clients.<name>=<password>`):
+   * each may change only the instances it registered itself.
+   */
+  readonly clients?: readonly RegistryCredential[];
   /**
    * Peer credentials (the `user:pw@` of `defaultZone` entries). With security on,
    * only these may replicate; when a peer credential equals a client one, every
@@ -28,9 +36,18 @@ export interface RegistrySecurityOptions {
 /** Outcome of a check: allowed, 401 (no or wrong credentials) or 403 (not a peer). */
 export type SecurityDecision = 'allow' | 'unauthenticated' | 'forbidden';
 
+/** Who made a request, when security is on. */
+export interface RegistryPrincipal {
+  readonly username: string;
+  /** `client` principals are limited to their own instances. */
+  readonly kind: 'admin' | 'peer' | 'client';
+}
+
 /** The registry's access rules. */
 export interface RegistrySecurity {
   readonly enabled: boolean;
+  /** The authenticated caller, or `null` when security is off or nobody matched. */
+  principal(request: FastifyRequest): RegistryPrincipal | null;
   /** `isReplication`: the request carries the replication header or targets the batch endpoint. */
   check(request: FastifyRequest, isReplication: boolean): SecurityDecision;
   /** Resolves peer host names to addresses (call once at start; IP literals need none). */
@@ -67,9 +84,21 @@ export function createRegistrySecurity(options: RegistrySecurityOptions): Regist
   const peerAddresses = new Set<string>();
   for (const host of options.peerHosts)
     if (isIP(host) !== 0) peerAddresses.add(normalizeAddress(host));
-  const all = [...options.users, ...options.peerUsers];
+  const clients = options.clients ?? [];
+  const all = [...options.users, ...options.peerUsers, ...clients];
   return {
     enabled: options.enabled,
+    principal(request) {
+      if (!options.enabled) return null;
+      const header = request.headers.authorization;
+      const found = (list: readonly RegistryCredential[]) => list.find((c) => matches(header, c));
+      const peer = found(options.peerUsers);
+      if (peer) return { username: peer.username, kind: 'peer' };
+      const admin = found(options.users);
+      if (admin) return { username: admin.username, kind: 'admin' };
+      const client = found(clients);
+      return client ? { username: client.username, kind: 'client' } : null;
+    },
     check(request, isReplication) {
       const header = request.headers.authorization;
       if (options.enabled) {

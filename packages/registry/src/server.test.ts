@@ -192,3 +192,38 @@ test('the dashboard lists the replicas and whether replication to them works', a
   assert.match(html, /Renews threshold/);
   assert.match(html, /Uptime/);
 });
+
+test('with per-service client credentials a client cannot change another client’s instance; an admin can', async (t) => {
+  const { base } = await start(t, [
+    ...SECURE,
+    '--stratus.registry.security.clients.orders=orders-pw',
+    '--stratus.registry.security.clients.users=users-pw',
+  ]);
+  const body = JSON.stringify({ instance: instanceJson(sampleInstance()) });
+  const as = (user: string, password: string, method: string, path: string, payload?: string) =>
+    fetch(`${base}/eureka${path}`, {
+      method,
+      headers: { authorization: basic(user, password), 'content-type': 'application/json' },
+      body: payload,
+    });
+  assert.equal((await as('orders', 'orders-pw', 'POST', '/apps/MYAPP', body)).status, 204);
+  const id = encodeURIComponent('host:myapp:8080');
+  // another service may not renew, override, re-register over or cancel it
+  assert.equal((await as('users', 'users-pw', 'PUT', `/apps/MYAPP/${id}`)).status, 403);
+  assert.equal(
+    (await as('users', 'users-pw', 'PUT', `/apps/MYAPP/${id}/status?value=OUT_OF_SERVICE`)).status,
+    403,
+  );
+  assert.equal((await as('users', 'users-pw', 'POST', '/apps/MYAPP', body)).status, 403);
+  assert.equal((await as('users', 'users-pw', 'DELETE', `/apps/MYAPP/${id}`)).status, 403);
+  // its owner and the administrator may
+  assert.equal((await as('orders', 'orders-pw', 'PUT', `/apps/MYAPP/${id}`)).status, 200);
+  assert.equal(
+    (await as('client', 'client-pw', 'PUT', `/apps/MYAPP/${id}/status?value=OUT_OF_SERVICE`))
+      .status,
+    200,
+  );
+  assert.equal((await as('orders', 'orders-pw', 'DELETE', `/apps/MYAPP/${id}`)).status, 200);
+  // once cancelled, the id is free for whoever registers next
+  assert.equal((await as('users', 'users-pw', 'POST', '/apps/MYAPP', body)).status, 204);
+});

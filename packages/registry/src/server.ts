@@ -161,11 +161,20 @@ export async function createRegistryServer(
     }
   }
   const securityEnabled = config.getBoolean('stratus.registry.security.enabled', false) === true;
-  if (securityEnabled && users.length === 0 && peerUsers.length === 0)
+  if (
+    securityEnabled &&
+    users.length === 0 &&
+    peerUsers.length === 0 &&
+    config.getObject('stratus.registry.security.clients') === undefined
+  )
     app.logger.warn({}, 'registry security enabled without credentials: every request gets 401');
+  const clients: RegistryCredential[] = Object.entries(
+    config.getObject('stratus.registry.security.clients') ?? {},
+  ).map(([username, secret]) => ({ username, password: String(secret) }));
   const security = createRegistrySecurity({
     enabled: securityEnabled,
     users,
+    clients,
     peerUsers,
     peerHosts: peers.map((peer) => peer.host),
   });
