@@ -128,7 +128,9 @@ async function startGitBackend() {
 async function commitToServedMs(base, gitRepo) {
   const file = join(gitRepo, `${APP}.yml`);
   const marker = `bench-${Date.now()}`;
-  await writeFile(file, `${await readFile(file, 'utf8')}\nbench.marker: ${marker}\n`);
+  // Replace the previous marker: a repeated YAML key would make the file invalid.
+  const text = (await readFile(file, 'utf8')).replace(/\nbench\.marker: .*\n/g, '\n');
+  await writeFile(file, `${text}\nbench.marker: ${marker}\n`);
   git(gitRepo, 'commit', '-q', '-am', marker);
   const started = performance.now();
   while (performance.now() - started < 10_000) {

@@ -113,6 +113,9 @@ const PLACEHOLDER = /\{(application|profile|label)\}/;
  * const repository = createGitRepository({ uri: 'https://git.example/config.git', searchPaths: ['{application}'] });
  * const env = await repository.findOne('orders', ['dev'], 'v1.2');
  */
+/** Environments kept per (repository, commit, request); least recently used go first. */
+const ENVIRONMENT_CACHE_SIZE = 256;
+
 export function createGitRepository(options: GitRepositoryOptions): GitEnvironmentRepository {
   const problems: string[] = [];
   const log = (options?.logger ?? createSilentLogger()).child({
@@ -126,6 +129,7 @@ export function createGitRepository(options: GitRepositoryOptions): GitEnvironme
     problems.push('refreshRateMs must be >= 0');
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) problems.push('timeoutMs must be > 0');
   const clones = new Map<string, GitClone>();
+  const environmentCache = new Map<string, Environment>();
 
   function buildRepo(name: string, repo: GitRepoOptions, patterns: string[]): Repo | null {
     const where = name === '' ? 'uri' : `repos.${name}.uri`;
@@ -201,6 +205,24 @@ export function createGitRepository(options: GitRepositoryOptions): GitEnvironme
     }
     if (commit === null) throw noSuchLabelError(label);
 
+    // A commit never changes, so the environment of (repo, commit, request) can be reused as is.
+    const cacheKey = JSON.stringify([
+      repo.clone.displayUri,
+      repo.searchPaths,
+      commit,
+      application,
+      profiles,
+      label,
+      apps,
+      active,
+    ]);
+    const cached = environmentCache.get(cacheKey);
+    if (cached !== undefined) {
+      environmentCache.delete(cacheKey);
+      environmentCache.set(cacheKey, cached);
+      return { ...cached, profiles: [...cached.profiles] };
+    }
+
     const directories = await searchDirectories(repo, commit, apps, active, label);
     const uri = repo.clone.displayUri;
     const lowestFirst: PropertySource[] = [];
@@ -226,7 +248,7 @@ export function createGitRepository(options: GitRepositoryOptions): GitEnvironme
         }
       }
     }
-    return {
+    const environment: Environment = {
       name: application,
       profiles: [...profiles],
       label,
@@ -234,6 +256,11 @@ export function createGitRepository(options: GitRepositoryOptions): GitEnvironme
       state: null,
       propertySources: lowestFirst.reverse(),
     };
+    environmentCache.set(cacheKey, environment);
+    if (environmentCache.size > ENVIRONMENT_CACHE_SIZE) {
+      environmentCache.delete(environmentCache.keys().next().value!);
+    }
+    return { ...environment, profiles: [...environment.profiles] };
   }
 
   /** The root, then each search path expanded (placeholders, then `*`), lowest precedence first. */
