@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { cp, lstat, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  addRemote,
   deleteRef,
   expandOid,
   fetch as gitFetch,
@@ -265,6 +266,10 @@ export class GitClone {
 
   async #fetchHttp(source: Extract<GitSource, { kind: 'http' }>): Promise<void> {
     const { username, password } = source;
+    // isomorphic-git fetches into an initialised repository with a configured remote refspec.
+    const gitdir = this.#options.gitdir;
+    if (!(await isFile(join(gitdir, 'config')))) await init({ fs, gitdir, bare: true });
+    await addRemote({ fs, gitdir, remote: 'origin', url: source.url, force: true });
     await gitFetch({
       fs,
       http: createHttpClient(this.#options.timeoutMs),
