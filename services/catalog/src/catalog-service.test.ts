@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Application } from '@stratus/boot';
 import type { Message } from '@stratus/messaging';
 import { createCatalogService } from './index.js';
-import { captureLogger, eventually, standaloneArgs, tempDataDir } from './internal/test-support.js';
+import { captureLogger, eventually, standaloneArgs, tempDataDir } from '@stratus/testing';
 
 interface Started {
   app: Application;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { issueToken, type Application } from '@stratus/boot';
 import type { Message } from '@stratus/messaging';
 import { createOrderService } from './index.js';
-import { captureLogger, eventually, standaloneArgs, tempDataDir } from './internal/test-support.js';
+import { captureLogger, eventually, standaloneArgs, tempDataDir } from '@stratus/testing';
 
 const SECRET = 'order-service-test-secret-0123456789abcdef';
 

@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import type { Application } from '@stratus/boot';
 import { issueToken } from '@stratus/boot';
 import { createUserService } from './index.js';
-import { captureLogger, standaloneArgs, tempDataDir } from './internal/test-support.js';
+import { captureLogger, standaloneArgs, tempDataDir } from '@stratus/testing';
 
 const SECRET = 'user-service-test-secret-0123456789abcdef';
 const PASSWORD = 'canary-Passw0rd-7f3a';

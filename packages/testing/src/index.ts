@@ -1,3 +1,5 @@
+// Helpers for tests of Stratus applications: in-memory logs, temporary data folders, the flags
+// that run a service alone, and polling without fixed sleeps.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
