@@ -288,3 +288,45 @@ test('unknown apps and instances get 404 and VIP queries return matching instanc
     [],
   );
 });
+
+test('the full registry is rendered once per membership or status change, not per renewal, and expires', async (t) => {
+  const { base, clock } = await start(t);
+  const fetchApps = async () =>
+    (await fetch(`${base}/eureka/apps`, { headers: { accept: 'application/json' } })).text();
+  assert.equal((await register(base)).status, 204);
+  const first = await fetchApps();
+  clock.advance(10_000);
+  assert.equal(
+    (await fetch(`${base}/eureka/apps/MYAPP/host:myapp:8080`, { method: 'PUT' })).status,
+    200,
+  );
+  assert.equal(
+    await fetchApps(),
+    first,
+    'a renewal alone serves the cached rendering (Eureka read/write cache)',
+  );
+
+  await register(
+    base,
+    body({ instanceId: 'host:myapp:8081', port: { $: 8081, '@enabled': 'true' } }),
+  );
+  const second = await fetchApps();
+  assert.match(second, /host:myapp:8081/, 'a registration is visible at once');
+
+  const override = await fetch(
+    `${base}/eureka/apps/MYAPP/host:myapp:8080/status?value=OUT_OF_SERVICE`,
+    { method: 'PUT' },
+  );
+  assert.equal(override.status, 200);
+  assert.match(await fetchApps(), /OUT_OF_SERVICE/, 'a status change is visible at once');
+  assert.match(await fetchApps(), /"apps__hashcode":"OUT_OF_SERVICE_1_UP_1_"/);
+
+  const cached = await fetchApps();
+  clock.advance(181_000);
+  await fetch(`${base}/eureka/apps/MYAPP/host:myapp:8081`, { method: 'PUT' });
+  assert.notEqual(
+    await fetchApps(),
+    cached,
+    'after the auto-expiration the registry is rendered again',
+  );
+});

@@ -186,6 +186,8 @@ export async function createRegistryServer(
     maxBatchBodyBytes: number('stratus.registry.replication.max-batch-body-bytes', 8 * 1024 * 1024),
     security,
     tombstones,
+    responseCacheAutoExpirationMs:
+      number('eureka.server.response-cache-auto-expiration-in-seconds', 180) * 1000,
     ...(cache === undefined ? {} : { snapshots: cache }),
   });
   app.server.get('/', async (request, reply) => {
