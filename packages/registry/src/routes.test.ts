@@ -289,7 +289,7 @@ test('unknown apps and instances get 404 and VIP queries return matching instanc
   );
 });
 
-test('the full registry is rendered once per membership or status change, not per renewal, and expires', async (t) => {
+test('each application is rendered once per membership or status change, not per renewal, and the cache expires', async (t) => {
   const { base, clock } = await start(t);
   const fetchApps = async () =>
     (await fetch(`${base}/eureka/apps`, { headers: { accept: 'application/json' } })).text();
@@ -329,4 +329,27 @@ test('the full registry is rendered once per membership or status change, not pe
     cached,
     'after the auto-expiration the registry is rendered again',
   );
+});
+
+test('a cached full registry is byte-identical to a fresh rendering after registrations, overrides and cancels', async (t) => {
+  const { base, registry } = await start(t);
+  const { applicationsToJson, applicationsToXml } = await import('./index.js');
+  const ids = ['a:1', 'a:2', 'b:1', 'b:2', 'c:1'];
+  for (const [i, id] of ids.entries()) {
+    const app = id.startsWith('a') ? 'ALPHA' : id.startsWith('b') ? 'BETA' : 'GAMMA';
+    await register(
+      base,
+      body({ instanceId: id, app, port: { $: 9000 + i, '@enabled': 'true' } }),
+      `/eureka/apps/${app}`,
+    );
+    await fetch(`${base}/eureka/apps`, { headers: { accept: 'application/json' } }); // fill the cache as we go
+  }
+  await fetch(`${base}/eureka/apps/BETA/b:1/status?value=DOWN`, { method: 'PUT' });
+  await fetch(`${base}/eureka/apps/ALPHA/a:2`, { method: 'DELETE' });
+  const served = await (
+    await fetch(`${base}/eureka/apps`, { headers: { accept: 'application/json' } })
+  ).text();
+  assert.equal(served, applicationsToJson(registry.getApplications()));
+  const xml = await (await fetch(`${base}/eureka/apps`)).text();
+  assert.equal(xml, applicationsToXml(registry.getApplications()));
 });

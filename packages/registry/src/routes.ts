@@ -10,9 +10,14 @@ import {
   type Logger,
 } from '@stratus/core';
 import { REGISTRY_ERROR_CODES } from './errors.js';
-import { instanceIdOf, toInstanceStatus, type InstanceStatus } from './model.js';
+import { instanceIdOf, toInstanceStatus, type Application, type InstanceStatus } from './model.js';
 import type { EurekaRegistry } from './registry.js';
-import { applicationsToJson, applicationToJson, instanceToJson } from './wire/json.js';
+import {
+  applicationJsonFragment,
+  applicationsToJson,
+  applicationToJson,
+  instanceToJson,
+} from './wire/json.js';
 import { parseInstance } from './wire/parse-instance.js';
 import { parseSimpleXml, xmlInstanceToJson } from './wire/xml-parse.js';
 import { applicationsToXml, applicationToXml, instanceToXml } from './wire/xml.js';
@@ -345,57 +350,49 @@ export async function registerEurekaRoutes(
         .send();
     });
 
-    // Eureka's read/write response cache: the full registry is rendered once per change of
-    // membership or status — not per renewal — and at most `responseCacheAutoExpirationMs` old.
-    // Without it a 10 000-instance fetch re-renders 9 MB and blocks heartbeats (bench/registry).
-    const fullResponses = new Map<'json' | 'xml', { body: string; gzipped?: Buffer }>();
+    // Eureka's read/write response cache, kept per application: an application's rendering is
+    // reused until its membership or a status changes — not per renewal — and the whole cache
+    // lives at most `responseCacheAutoExpirationMs`. Without it a 10 000-instance fetch
+    // re-renders 9 MB and blocks heartbeats (bench/registry); with churn only the changed
+    // applications are rendered again.
+    const fragments = new Map<string, { json?: string; xml?: string }>();
     const cachedStatuses = new Map<string, string>();
-    let fullRenderedAtMs = 0;
-    const invalidateFull = () => {
-      fullResponses.clear();
-      cachedStatuses.clear();
-    };
+    let cacheStartedAtMs = clock.now();
     registry.subscribe((change) => {
-      if (change.kind !== 'renew') invalidateFull();
-      else if (cachedStatuses.get(ownerKey(change.app, change.id)) !== change.instance.status)
-        invalidateFull();
+      const key = ownerKey(change.app, change.id);
+      if (change.kind !== 'renew' || cachedStatuses.get(key) !== change.instance.status) {
+        fragments.delete(change.app.toUpperCase());
+        cachedStatuses.delete(key);
+      }
     });
     const autoExpirationMs = options.responseCacheAutoExpirationMs ?? 180_000;
-
-    route('GET', '/apps', async (request, reply) => {
-      if (options.snapshots !== undefined) {
-        const apps = snapshots.getApplications();
-        return sendBody(
-          request,
-          reply,
-          { json: () => applicationsToJson(apps), xml: () => applicationsToXml(apps) },
-          true,
-        );
-      }
-      const json = wantsJson(request);
-      const format = json ? 'json' : 'xml';
-      if (clock.now() - fullRenderedAtMs > autoExpirationMs) invalidateFull();
-      let entry = fullResponses.get(format);
+    const cachedFragment = (format: 'json' | 'xml') => (application: Application) => {
+      let entry = fragments.get(application.name);
       if (entry === undefined) {
-        const apps = registry.getApplications();
-        if (fullResponses.size === 0) {
-          fullRenderedAtMs = clock.now();
-          for (const app of apps.applications)
-            for (const instance of app.instances)
-              cachedStatuses.set(ownerKey(app.name, instanceIdOf(instance)), instance.status);
-        }
-        entry = { body: json ? applicationsToJson(apps) : applicationsToXml(apps) };
-        fullResponses.set(format, entry);
+        entry = {};
+        fragments.set(application.name, entry);
+        for (const instance of application.instances)
+          cachedStatuses.set(ownerKey(application.name, instanceIdOf(instance)), instance.status);
       }
-      reply
-        .code(200)
-        .type(json ? 'application/json' : 'application/xml')
-        .header('vary', 'Accept, Accept-Encoding');
-      if (String(request.headers['accept-encoding'] ?? '').includes('gzip')) {
-        entry.gzipped ??= await gzip(entry.body);
-        return reply.header('content-encoding', 'gzip').send(entry.gzipped);
+      return (entry[format] ??=
+        format === 'json' ? applicationJsonFragment(application) : applicationToXml(application));
+    };
+
+    route('GET', '/apps', (request, reply) => {
+      if (options.snapshots === undefined && clock.now() - cacheStartedAtMs > autoExpirationMs) {
+        fragments.clear();
+        cachedStatuses.clear();
+        cacheStartedAtMs = clock.now();
       }
-      return reply.send(entry.body);
+      const apps = snapshots.getApplications();
+      const render =
+        options.snapshots === undefined
+          ? {
+              json: () => applicationsToJson(apps, cachedFragment('json')),
+              xml: () => applicationsToXml(apps, cachedFragment('xml')),
+            }
+          : { json: () => applicationsToJson(apps), xml: () => applicationsToXml(apps) };
+      return sendBody(request, reply, render, true);
     });
 
     route('GET', '/apps/delta', (request, reply) => {

@@ -68,17 +68,26 @@ function applicationBody(application: Application): Json {
   return { name: application.name, instance: application.instances.map(instanceJson) };
 }
 
-/** `{"applications":{"versions__delta","apps__hashcode","application":[…]}}`; `application` is always an array. */
-export function applicationsToJson(applications: Applications): string {
-  return JSON.stringify({
-    applications: {
-      versions__delta: String(applications.versionDelta),
-      apps__hashcode: applications.appsHashCode,
-      application: applications.applications
-        .filter((application) => application.instances.length > 0)
-        .map(applicationBody),
-    },
-  });
+/** One application as it stands inside `"application":[…]`: `{"name":…,"instance":[…]}`. */
+export function applicationJsonFragment(application: Application): string {
+  return JSON.stringify(applicationBody(application));
+}
+
+/**
+ * `{"applications":{"versions__delta","apps__hashcode","application":[…]}}`; `application` is
+ * always an array. `renderApplication` lets a caller reuse cached fragments.
+ */
+export function applicationsToJson(
+  applications: Applications,
+  renderApplication: (application: Application) => string = applicationJsonFragment,
+): string {
+  const apps = applications.applications
+    .filter((application) => application.instances.length > 0)
+    .map(renderApplication);
+  return (
+    `{"applications":{"versions__delta":${JSON.stringify(String(applications.versionDelta))},` +
+    `"apps__hashcode":${JSON.stringify(applications.appsHashCode)},"application":[${apps.join(',')}]}}`
+  );
 }
 
 /** `{"application":{"name":…,"instance":[…]}}` */

@@ -93,8 +93,13 @@ function applicationBody(application: Application): string {
 }
 
 /** `<applications><versions__delta/><apps__hashcode/><application>…</applications>` */
-export function applicationsToXml(applications: Applications): string {
-  const apps = applications.applications.filter((a) => a.instances.length > 0).map(applicationBody);
+export function applicationsToXml(
+  applications: Applications,
+  renderApplication: (application: Application) => string = applicationBody,
+): string {
+  const apps = applications.applications
+    .filter((a) => a.instances.length > 0)
+    .map(renderApplication);
   return (
     '<applications>' +
     el('versions__delta', applications.versionDelta) +
