@@ -9,6 +9,7 @@ import {
   type Logger,
 } from '@stratus/core';
 import { ConfigServerErrorCodes, invalidOptionsError } from './errors.js';
+import { acceptRawText } from './internal/raw-text.js';
 
 /** Where a `/monitor` notification came from. */
 export type MonitorSource = 'github' | 'gitlab' | 'gitea' | 'form';
@@ -147,14 +148,7 @@ export async function registerMonitorRoute(
 
   await fastify.register(
     async (app: FastifyInstance) => {
-      app.removeAllContentTypeParsers();
-      app.addContentTypeParser(
-        '*',
-        { parseAs: 'string', bodyLimit: maxBodyBytes },
-        (_request, body, done) => {
-          done(null, body);
-        },
-      );
+      acceptRawText(app, maxBodyBytes);
       app.setErrorHandler((error: unknown, _request, reply) => {
         const problem = toProblem(asMonitorError(error));
         if (problem.status >= 500) log.error({ err: error }, 'monitor request failed');

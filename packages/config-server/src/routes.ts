@@ -23,6 +23,7 @@ import {
   toYaml,
 } from './internal/render.js';
 import { validateLabel, validateName, validateProfiles } from './validate.js';
+import { acceptRawText } from './internal/raw-text.js';
 
 /** Options of {@link registerConfigServerRoutes}. */
 export interface ConfigServerRoutesOptions {
@@ -231,15 +232,7 @@ export async function registerConfigServerRoutes(
 
   await fastify.register(
     async (app: FastifyInstance) => {
-      // Raw text for every media type, only inside this plugin (Spring reads `@RequestBody String`).
-      app.removeAllContentTypeParsers();
-      app.addContentTypeParser(
-        '*',
-        { parseAs: 'string', bodyLimit: maxBodyBytes },
-        (_request, body, done) => {
-          done(null, body);
-        },
-      );
+      acceptRawText(app, maxBodyBytes);
 
       app.setErrorHandler((error: unknown, request, reply) => {
         const problem = toProblem(asStratusError(error));

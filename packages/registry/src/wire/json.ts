@@ -1,4 +1,5 @@
 import type { Application, Applications, InstanceInfo, PortInfo } from '../model.js';
+import { autoFields } from './auto-fields.js';
 
 const EMPTY_MAP_CLASS = 'java.util.Collections$EmptyMap';
 
@@ -46,21 +47,7 @@ export function instanceJson(instance: InstanceInfo): Json {
     Object.keys(instance.metadata).length === 0
       ? { '@class': EMPTY_MAP_CLASS }
       : { ...instance.metadata };
-  const auto: [string, string | number | boolean | null][] = [
-    ['appGroupName', instance.appGroupName],
-    ['homePageUrl', instance.homePageUrl],
-    ['statusPageUrl', instance.statusPageUrl],
-    ['healthCheckUrl', instance.healthCheckUrl],
-    ['secureHealthCheckUrl', instance.secureHealthCheckUrl],
-    ['vipAddress', instance.vipAddress],
-    ['secureVipAddress', instance.secureVipAddress],
-    ['isCoordinatingDiscoveryServer', instance.isCoordinatingDiscoveryServer],
-    ['lastUpdatedTimestamp', instance.lastUpdatedTimestamp],
-    ['lastDirtyTimestamp', instance.lastDirtyTimestamp],
-    ['actionType', instance.actionType],
-    ['asgName', instance.asgName],
-  ];
-  for (const [key, value] of auto) if (value !== null) out[key] = String(value);
+  for (const [key, value] of autoFields(instance)) out[key] = String(value);
   return out;
 }
 

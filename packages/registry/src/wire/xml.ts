@@ -1,4 +1,5 @@
 import type { Application, Applications, InstanceInfo, PortInfo } from '../model.js';
+import { autoFields } from './auto-fields.js';
 
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 
@@ -70,21 +71,7 @@ export function instanceXml(instance: InstanceInfo): string {
       '</leaseInfo>',
   );
   parts.push(mapXml('metadata', instance.metadata));
-  const optional: [string, string | number | boolean | null][] = [
-    ['appGroupName', instance.appGroupName],
-    ['homePageUrl', instance.homePageUrl],
-    ['statusPageUrl', instance.statusPageUrl],
-    ['healthCheckUrl', instance.healthCheckUrl],
-    ['secureHealthCheckUrl', instance.secureHealthCheckUrl],
-    ['vipAddress', instance.vipAddress],
-    ['secureVipAddress', instance.secureVipAddress],
-    ['isCoordinatingDiscoveryServer', instance.isCoordinatingDiscoveryServer],
-    ['lastUpdatedTimestamp', instance.lastUpdatedTimestamp],
-    ['lastDirtyTimestamp', instance.lastDirtyTimestamp],
-    ['actionType', instance.actionType],
-    ['asgName', instance.asgName],
-  ];
-  for (const [name, value] of optional) if (value !== null) parts.push(el(name, value));
+  for (const [name, value] of autoFields(instance)) parts.push(el(name, value));
   return `<instance>${parts.join('')}</instance>`;
 }
 
