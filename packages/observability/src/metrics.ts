@@ -122,7 +122,7 @@ export function createMetrics(options: {
       };
       timer.observe(labels, o.durationSeconds);
       // Micrometer's max decays over a window; we restart it after two minutes.
-      const key = JSON.stringify(labels);
+      const key = `${labels.method} ${labels.uri} ${labels.status} ${labels.exception}`;
       const now = Date.now();
       const current = maxes.get(key);
       if (!current || now - current.at > MAX_WINDOW_MS || o.durationSeconds > current.value) {
