@@ -1,7 +1,16 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', '.infra/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/dist-test/**',
+      '**/node_modules/**',
+      'data/**',
+      'bench/results/**',
+      '.infra/**',
+    ],
+  },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
@@ -39,5 +48,43 @@ export default tseslint.config(
     files: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
     ignores: ['**/*.test.ts', 'packages/cli/src/**'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    // Production code never reaches into tests: a test file imported from src/ would be pulled
+    // into dist/ by the compiler, past tsconfig.json's exclude.
+    files: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@stratus/*/src/*', '@stratus/*/dist/*'],
+              message: 'Import a package by its entry point.',
+            },
+            {
+              group: ['**/*.test.js', '**/*.test'],
+              message: 'Production code does not import tests; move shared helpers to testing/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A package's entry exports only what users need; `internal/` is never part of it.
+    files: ['packages/*/src/index.ts', 'services/*/src/index.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Name every export; no export *.' },
+        {
+          selector: 'ExportNamedDeclaration[source.value=/(^|\\W)internal\\W/]',
+          message:
+            'Do not export from internal/: move what users need to a public module of the package.',
+        },
+      ],
+    },
   },
 );

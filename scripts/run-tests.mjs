@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Runs every compiled test file with node's built-in runner. Node 20's
 // `node --test` neither expands globs nor finds .ts files, so we list the
-// compiled `dist/**/*.test.js` files ourselves. Extra arguments are passed
+// compiled files ourselves: each package's unit tests in `dist-test/` (its
+// tsconfig.test.json keeps them out of `dist/`), and the integration tests of
+// `test/` in `test/dist/`. scripts/test-hooks.mjs lets a unit test's relative
+// import of the module under test find it in `dist/`. Extra arguments are passed
 // through (for example `--test-name-pattern=gateway`); a path filter can be
 // given with STRATUS_TEST_FILTER=<substring>.
 import { readdirSync, statSync } from 'node:fs';
@@ -25,7 +28,7 @@ for (const top of roots) {
   const base = join(root, top);
   const candidates = top === 'test' ? [base] : readdirSync(base).map((name) => join(base, name));
   for (const pkg of candidates) {
-    const dist = join(pkg, 'dist');
+    const dist = join(pkg, top === 'test' ? 'dist' : 'dist-test');
     try {
       if (!statSync(dist).isDirectory()) continue;
     } catch {
@@ -44,6 +47,8 @@ console.log(`running ${selected.length} test files`);
 const result = spawnSync(
   process.execPath,
   [
+    '--import',
+    new URL('./test-hooks.mjs', import.meta.url).href,
     '--test',
     '--test-concurrency=2',
     ...process.argv.slice(2),

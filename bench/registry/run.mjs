@@ -9,7 +9,7 @@
 //
 // Usage: node bench/registry/run.mjs [--instances=10000] [--apps=100] [--duration=30]
 //          [--interval=30] [--concurrency=64] [--retention=10] [--churn=2] [--fetch-every-ms=250]
-//          [--baseline=ce4f49e] [--only=current|baseline] [--keep-worktree]
+//          [--baseline=ce4f49e] [--only=current|baseline] [--keep-worktree] [--out=registry.json]
 // --duration is the measured steady state in seconds: the first half heartbeats only (CPU,
 // memory), the second half adds fetch sampling. Before it, a warm-up of --retention + 2 s lets
 // the registration burst leave the delta queue (retention-time-in-m-s-in-delta-queue is set to
@@ -47,6 +47,7 @@ const opts = {
   fetchEveryMs: Number(flag('fetch-every-ms', 250)),
   baseline: flag('baseline', 'ce4f49e'),
   only: flag('only', ''),
+  out: flag('out', 'registry.json'),
 };
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -176,6 +177,78 @@ async function startRegistryChild(entry) {
       child.kill('SIGTERM');
     });
   return { pid: child.pid, origin: `http://127.0.0.1:${port}`, stop };
+}
+
+/** Polls the delta until `id` is (or is no longer) in it; the elapsed ms. */
+async function untilInDelta(fetchPool, id, present, startedAt) {
+  for (;;) {
+    const { body } = await fetchPool.request({
+      method: 'GET',
+      path: '/eureka/apps/delta',
+      headers: { accept: 'application/json' },
+    });
+    if ((await body.text()).includes(id) === present) return performance.now() - startedAt;
+    if (performance.now() - startedAt > 60_000) throw new Error(`${id} not visible in 60 s`);
+    await sleep(5);
+  }
+}
+
+/**
+ * The time a client polling the delta needs to see a change, while heartbeats go on: from a
+ * register's answer to the new instance in the delta, and from a status override's answer to
+ * its DOWN (median of `samples`). A new id each time: the probes are not fleet members.
+ */
+async function changeVisibility(fetchPool, register, instances, samples = 5) {
+  const registerMs = [];
+  const overrideMs = [];
+  for (let n = 0; n < samples; n++) {
+    const probe = { i: instances + 1 + n, dirty: Date.now() };
+    const { app, id } = instanceBody(probe.i, probe.dirty);
+    let started = performance.now();
+    await register(probe);
+    registerMs.push(await untilInDelta(fetchPool, id, true, started));
+    started = performance.now();
+    const { body } = await fetchPool.request({
+      method: 'PUT',
+      path: `/eureka/apps/${app}/${encodeURIComponent(id)}/status?value=DOWN&lastDirtyTimestamp=${probe.dirty}`,
+    });
+    await body.dump();
+    overrideMs.push(await untilStatus(fetchPool, id, 'DOWN', started));
+  }
+  registerMs.sort((a, b) => a - b);
+  overrideMs.sort((a, b) => a - b);
+  return { registerMs: pct(registerMs, 50), overrideMs: pct(overrideMs, 50) };
+}
+
+/** Polls the delta until the instance `id` shows `status`. */
+async function untilStatus(fetchPool, id, status, startedAt) {
+  for (;;) {
+    const { body } = await fetchPool.request({
+      method: 'GET',
+      path: '/eureka/apps/delta',
+      headers: { accept: 'application/json' },
+    });
+    const apps = JSON.parse(await body.text()).applications.application;
+    const found = apps.flatMap((a) => a.instance).find((i) => i.instanceId === id);
+    if (found?.status === status) return performance.now() - startedAt;
+    if (performance.now() - startedAt > 60_000) throw new Error(`${id} not ${status} in 60 s`);
+    await sleep(5);
+  }
+}
+
+/** The dashboard at `/` while heartbeats go on: p50/p99 of `samples` GETs, and its size. */
+async function dashboardLatency(fetchPool, samples = 20) {
+  const latencies = [];
+  let bytes = 0;
+  for (let n = 0; n < samples; n++) {
+    const started = performance.now();
+    const { statusCode, body } = await fetchPool.request({ method: 'GET', path: '/' });
+    bytes = (await body.arrayBuffer()).byteLength;
+    if (statusCode !== 200) throw new Error(`dashboard answered ${statusCode}`);
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50Ms: pct(latencies, 50), p99Ms: pct(latencies, 99), bytes };
 }
 
 /** One full scenario against one registry build. */
@@ -343,6 +416,8 @@ async function scenario(label, entry) {
       }
       await sleep(opts.fetchEveryMs);
     }
+    const visible = await changeVisibility(fetchPool, register, opts.instances);
+    const dashboard = await dashboardLatency(fetchPool);
     const rssEnd = await rssBytes(server.pid);
     running = false;
     await ticker;
@@ -387,6 +462,8 @@ async function scenario(label, entry) {
       fullInstances,
       deltaInstances,
       fetch: fetchSummary,
+      visible,
+      dashboard,
     };
   } finally {
     await pool.close().catch(() => undefined);
@@ -458,6 +535,15 @@ const rows = [
     [`${kind} size KiB`, (r) => kib(r.fetch[kind].medianBytes)],
   ]),
   ['fetch samples (each kind)', (r) => String(r.fetch['full json'].samples)],
+  [
+    'register / override visible in delta ms',
+    (r) => `${r.visible.registerMs.toFixed(0)} / ${r.visible.overrideMs.toFixed(0)}`,
+  ],
+  [
+    'dashboard / p50 / p99 ms, KiB',
+    (r) =>
+      `${r.dashboard.p50Ms.toFixed(1)} / ${r.dashboard.p99Ms.toFixed(1)}, ${kib(r.dashboard.bytes)}`,
+  ],
   ['instances in full / delta', (r) => `${r.fullInstances} / ${r.deltaInstances}`],
 ];
 const width = Math.max(...rows.map(([name]) => name.length));
@@ -475,7 +561,7 @@ if (currentNote) console.log(`  note: ${currentNote}`);
 
 await mkdir(new URL('../results/', import.meta.url), { recursive: true });
 await writeFile(
-  new URL('../results/registry.json', import.meta.url),
+  new URL(`../results/${opts.out}`, import.meta.url),
   JSON.stringify(
     {
       when: new Date().toISOString(),

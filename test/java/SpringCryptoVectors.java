@@ -20,6 +20,9 @@ import org.springframework.security.crypto.encrypt.TextEncryptor;
  *   rsa-pub impl pem
  *   ks-dec impl path storePassword alias keyPassword algorithm salt strong cipher
  *   ks-enc impl path storePassword alias keyPassword algorithm salt strong plain
+ *   kst-dec impl path type storePassword alias keyPassword algorithm salt strong cipher
+ *   kst-enc impl path type storePassword alias keyPassword algorithm salt strong plain
+ *     (ks-* read a PKCS#12 store; kst-* name the store type: jks, jceks or pkcs12)
  * impl is "crypto" (spring-security-crypto 6.x, org.springframework.security.crypto.encrypt) or
  * "rsa" (spring-security-rsa 1.1.x, org.springframework.security.rsa.crypto).
  */
@@ -57,6 +60,8 @@ public final class SpringCryptoVectors {
       case "rsa-pub": return publicKey(a[0], a[1]);
       case "ks-enc": return keystore(a).encrypt(a[8]);
       case "ks-dec": return keystore(a).decrypt(a[8]);
+      case "kst-enc": return typedKeystore(a).encrypt(a[9]);
+      case "kst-dec": return typedKeystore(a).decrypt(a[9]);
       default: throw new IllegalArgumentException(op);
     }
   }
@@ -104,6 +109,22 @@ public final class SpringCryptoVectors {
         .getKeyPair(a[3], a[4].toCharArray());
     return new org.springframework.security.crypto.encrypt.RsaSecretEncryptor(pair,
         org.springframework.security.crypto.encrypt.RsaAlgorithm.valueOf(a[5]), a[6], isStrong);
+  }
+
+  /** As keystore(a), with the store type (a[2]) given as Spring's encrypt.key-store.type is. */
+  private static TextEncryptor typedKeystore(String[] a) {
+    FileSystemResource resource = new FileSystemResource(new File(a[1]));
+    boolean isStrong = Boolean.parseBoolean(a[8]);
+    if (a[0].equals("rsa")) {
+      KeyPair pair = new org.springframework.security.rsa.crypto.KeyStoreKeyFactory(resource, a[3].toCharArray(), a[2])
+          .getKeyPair(a[4], a[5].toCharArray());
+      return new org.springframework.security.rsa.crypto.RsaSecretEncryptor(pair,
+          org.springframework.security.rsa.crypto.RsaAlgorithm.valueOf(a[6]), a[7], isStrong);
+    }
+    KeyPair pair = new org.springframework.security.crypto.encrypt.KeyStoreKeyFactory(resource, a[3].toCharArray(), a[2])
+        .getKeyPair(a[4], a[5].toCharArray());
+    return new org.springframework.security.crypto.encrypt.RsaSecretEncryptor(pair,
+        org.springframework.security.crypto.encrypt.RsaAlgorithm.valueOf(a[6]), a[7], isStrong);
   }
 
   private static String decode(String b64) {

@@ -1,6 +1,9 @@
 // A real Prometheus (Debian's `prometheus` package, started by scripts/start-prometheus.sh on
-// loopback) discovers the shop's instances through `eureka_sd_configs` against the registry
-// (deploy/prometheus/prometheus.yml) and scrapes their /actuator/prometheus: `up == 1`.
+// loopback) with the shipped deploy/prometheus/prometheus.yml discovers every instance `npm start`
+// registers (the shop, the config server, the gateway) through `eureka_sd_configs` against the
+// registry, scrapes the registry itself, and sees every target `up == 1`: the shipped
+// configuration exposes /actuator/prometheus on every process and no server asks for credentials
+// on it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,7 +12,14 @@ import { join, resolve } from 'node:path';
 import { startStack, REPO_ROOT } from '@stratus/cli';
 import { eventually, freePort, tempDir } from './support.js';
 
-const SERVICES = ['user-service', 'catalog-service', 'order-service'] as const;
+/** Everything that registers with the registry, so job `stratus-services` scrapes it. */
+const REGISTERED = [
+  'user-service',
+  'catalog-service',
+  'order-service',
+  'config-service',
+  'apigateway-service',
+] as const;
 const START_SCRIPT = resolve(REPO_ROOT, 'scripts/start-prometheus.sh');
 const STOP_SCRIPT = resolve(REPO_ROOT, 'scripts/stop-prometheus.sh');
 /** start-prometheus.sh's exit code when no binary exists and apt-get cannot install one. */
@@ -66,7 +76,7 @@ async function prometheusApi<T>(base: string, path: string): Promise<T> {
 }
 
 test(
-  'Prometheus discovers the shop through eureka_sd_configs and scrapes every service: up == 1',
+  'Prometheus with the shipped configuration sees every instance of npm start up: shop, config server, gateway, registry',
   {
     timeout: 300_000,
   },
@@ -97,28 +107,33 @@ test(
       configPort: await freePort(),
       gatewayPort: await freePort(),
       output: null,
-      // The services read prometheus as public from config-repo/application.yml; the registry
-      // does not import the config repository, so its own scrape needs the same setting here.
-      flags: ['--stratus.management.public-endpoints=health,info,prometheus'],
     });
     t.after(() => stack.stop());
 
+    let lastSeen = '';
     const targets = await eventually(
-      'every service target up',
+      'every registered target up',
       async () => {
         const data = await prometheusApi<{ activeTargets: Target[] }>(
           prometheus,
           '/api/v1/targets',
         );
-        const services = data.activeTargets.filter((x) => x.labels.job === 'stratus-services');
-        const up = SERVICES.map((s) =>
-          services.find((x) => x.labels.application === s && x.health === 'up'),
+        const registered = data.activeTargets.filter((x) => x.labels.job === 'stratus-services');
+        lastSeen = registered
+          .map(
+            (x) => `${x.labels.application}=${x.health}${x.lastError ? ` (${x.lastError})` : ''}`,
+          )
+          .join(', ');
+        const up = REGISTERED.map((s) =>
+          registered.find((x) => x.labels.application === s && x.health === 'up'),
         );
         return up.every(Boolean) ? (up as Target[]) : undefined;
       },
       90_000,
-    );
-    for (const [i, name] of SERVICES.entries()) {
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; targets seen: ${lastSeen}`);
+    });
+    for (const [i, name] of REGISTERED.entries()) {
       const target = targets[i]!;
       const port = stack.processes.get(name)!.port;
       // Relabelled from the instance metadata: management.port → address, app → application,
@@ -134,26 +149,37 @@ test(
       assert.equal(target.labels.status, 'UP');
     }
 
+    let lastUp = '';
     const samples = await eventually(
-      'up == 1 for every service and the registry',
+      'up == 1 for every registered instance and the registry',
       async () => {
         const data = await prometheusApi<{ result: Sample[] }>(
           prometheus,
-          `/api/v1/query?query=${encodeURIComponent('up == 1')}`,
+          `/api/v1/query?query=${encodeURIComponent('up')}`,
         );
-        const names = [...SERVICES, 'discovery-service'];
-        return names.every((s) => data.result.some((r) => r.metric.application === s))
-          ? data.result
-          : undefined;
+        lastUp = data.result.map((r) => `${r.metric.application}=${r.value[1]}`).join(', ');
+        const names = [...REGISTERED, 'discovery-service'];
+        const allUp = names.every((s) =>
+          data.result.some((r) => r.metric.application === s && r.value[1] === '1'),
+        );
+        return allUp ? data.result : undefined;
       },
       30_000,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; up: ${lastUp}`);
+    });
     const registry = samples.find((r) => r.metric.job === 'stratus-registry');
     assert.equal(registry?.metric.instance, `127.0.0.1:${registryPort}`);
-    for (const name of SERVICES) {
+    assert.equal(registry?.metric.application, 'discovery-service');
+    assert.equal(registry?.value[1], '1', 'the registry scrape is up');
+    for (const name of REGISTERED) {
       const sample = samples.find((r) => r.metric.application === name);
       assert.equal(sample?.metric.job, 'stratus-services');
-      assert.equal(sample?.value[1], '1');
+      assert.equal(sample?.value[1], '1', `${name} is up`);
     }
+    assert.ok(
+      samples.every((r) => r.value[1] === '1'),
+      `every target is up: ${samples.map((r) => `${r.metric.instance}=${r.value[1]}`).join(', ')}`,
+    );
   },
 );

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { call, eventually, freePort, isPortFree, tempDir } from './support.js';
+import { call, eventually, freePort, isPortFree, tempDir, SEEDED_STOCK } from './support.js';
 
 const CLI = fileURLToPath(new URL('../../packages/cli/bin/stratus.js', import.meta.url));
 const TOKEN_SECRET =
@@ -111,11 +111,7 @@ test(
     assert.equal(catalog.status, 200);
     assert.deepEqual(
       catalog.body.map((p) => [p.productId, p.stock]),
-      [
-        ['CATALOG-001', 100],
-        ['CATALOG-002', 110],
-        ['CATALOG-003', 120],
-      ],
+      SEEDED_STOCK,
     );
 
     const signup = await call<{ email: string; name: string; userId: string }>(

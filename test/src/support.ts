@@ -87,3 +87,10 @@ export async function eventually<T>(
     `timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
   );
 }
+
+/** The catalogue every shop starts with (services/catalog's seed, as the course's data.sql), as [productId, stock]. */
+export const SEEDED_STOCK: ReadonlyArray<readonly [string, number]> = [
+  ['CATALOG-001', 100],
+  ['CATALOG-002', 110],
+  ['CATALOG-003', 120],
+];

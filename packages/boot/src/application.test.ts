@@ -35,6 +35,7 @@ async function startApp(
       '--server.address=127.0.0.1',
       '--eureka.client.enabled=false',
       `--stratus.data-dir=${dir}/data`,
+      '--management.endpoints.web.exposure.include=*',
       ...extraArgs,
     ],
     env: {},
@@ -49,12 +50,13 @@ async function listen(app: Application): Promise<string> {
   return `http://127.0.0.1:${app.port}`;
 }
 
-test('health and info are open; env, metrics and refresh need the management credentials', async (t) => {
+test('health, info and prometheus are open; env, metrics and refresh need the management credentials', async (t) => {
   const { app } = await startApp(t);
   const base = await listen(app);
   assert.equal((await fetch(`${base}/actuator/health`)).status, 200);
   assert.equal((await fetch(`${base}/actuator/info`)).status, 200);
-  for (const path of ['/actuator/env', '/actuator/metrics', '/actuator/prometheus']) {
+  assert.equal((await fetch(`${base}/actuator/prometheus`)).status, 200);
+  for (const path of ['/actuator/env', '/actuator/metrics']) {
     const denied = await fetch(`${base}${path}`);
     assert.equal(denied.status, 401, path);
     assert.equal(denied.headers.get('content-type'), 'application/problem+json; charset=utf-8');

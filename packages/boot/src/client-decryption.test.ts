@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTextEncryptor, loadConfiguration } from '@stratus/config';
+import {
+  createKeyStoreEncryptor,
+  createPkcs12KeyStore,
+  createTextEncryptor,
+  loadConfiguration,
+} from '@stratus/config';
 import { createClientDecryption } from './client-decryption.js';
 
 const KEY = 'client-side-key';
@@ -107,4 +112,37 @@ test('sources without {cipher} values need no key and pass through unchanged', (
   const properties = { a: 1, b: 'plain' };
   const env = { get: () => undefined, getString: () => undefined } as never;
   assert.equal(decrypt(properties, env), properties);
+});
+
+test('encrypt.key-store.location: classpath:/server.jks reads the key store in the service folder, not the working directory', async (t) => {
+  const store = createPkcs12KeyStore({ alias: 'config', password: 'store-pw' });
+  const encryptor = createKeyStoreEncryptor({
+    keyStore: store,
+    password: 'store-pw',
+    alias: 'config',
+  });
+  const dir = await tempDir(t, {
+    'application.yml': [
+      'encrypt.key-store:',
+      '  location: classpath:/server.jks',
+      '  password: store-pw',
+      '  alias: config',
+      '  type: jks',
+      `db.password: '{cipher}${encryptor.encrypt('from-keystore')}'`,
+      '',
+    ].join('\n'),
+  });
+  await writeFile(join(dir, 'server.jks'), store);
+  assert.notEqual(process.cwd(), dir);
+  const { environment } = await loadConfiguration({
+    baseDir: dir,
+    decrypt: createClientDecryption(),
+  });
+  assert.equal(environment.get('db.password'), 'from-keystore');
+  const missing = await tempDir(t, {
+    'application.yml': `encrypt.key-store:\n  location: classpath:/\${KEYSTORE_FILE}\n  password: p\n  alias: a\nx: '{cipher}AQ=='\n`,
+  });
+  await assert.rejects(loadConfiguration({ baseDir: missing, decrypt: createClientDecryption() }), {
+    code: 'CFG_ERR_UNRESOLVED_PLACEHOLDER',
+  });
 });

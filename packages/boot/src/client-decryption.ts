@@ -1,4 +1,6 @@
-import { StratusError, createSilentLogger, type Logger } from '@stratus/core';
+import { resolve } from 'node:path';
+import { createSilentLogger, type Logger } from '@stratus/core';
+import { BootErrors } from './errors.js';
 import {
   CIPHER_PREFIX,
   INVALID_VALUE,
@@ -37,7 +39,9 @@ export type ClientDecrypt = (
 /**
  * Client-side decryption of `{cipher}` values (Spring Cloud's
  * `EnvironmentDecryptApplicationInitializer`): with a symmetric `encrypt.key` (and optional
- * `encrypt.salt`, default `deadbeef`) in the application's own environment, every `{cipher}`
+ * `encrypt.salt`, default `deadbeef`), an RSA PEM, or a JKS/JCEKS/PKCS#12 key store
+ * (`encrypt.key-store.*`; `classpath:` is the service's own folder) in the application's own
+ * environment, every `{cipher}`
  * value of every property source — local files and config server alike — is decrypted before the
  * environment is built. Sources without `{cipher}` values pass through untouched and need no key.
  *
@@ -58,7 +62,13 @@ export function createClientDecryption(options: ClientDecryptionOptions = {}): C
     const get = (key: string) => env.getString(key);
     const fingerprint = KEY_SETTINGS.map((k) => `${k}=${get(k) ?? ''}`).join('\u0000');
     if (cached?.fingerprint !== fingerprint) {
-      cached = { fingerprint, encryptor: createEncryptorFromProperties(get, process.cwd()) };
+      env.assertResolvable('encrypt.key-store.location');
+      // `classpath:/server.jks` is the service's own folder (stratus.classpath, its baseDir).
+      const classpath = resolve(env.getString('stratus.classpath') || process.cwd());
+      cached = {
+        fingerprint,
+        encryptor: createEncryptorFromProperties(get, process.cwd(), classpath),
+      };
     }
     return cached.encryptor;
   };
@@ -81,12 +91,11 @@ export function createClientDecryption(options: ClientDecryptionOptions = {}): C
     }
     if (invalid.length > 0) {
       if (failOnError) {
-        throw new StratusError('BOOT_ERR_DECRYPT', 500, 'Cannot decrypt configuration', {
+        throw BootErrors.DECRYPT({
           message: key
             ? `Cannot decrypt ${invalid.join(', ')}: not encrypted with this encrypt.key`
             : `Cannot decrypt ${invalid.join(', ')}: encrypt.key is not set`,
           details: { problems: invalid.map((k) => `${k}: cannot decrypt`) },
-          retryable: false,
         });
       }
       logger.warn({ keys: invalid }, 'cannot decrypt properties; serving invalid.<key>');

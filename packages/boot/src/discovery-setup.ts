@@ -1,5 +1,4 @@
-import { getList } from '@stratus/config';
-import { StratusError, type Logger } from '@stratus/core';
+import { StratusError, systemClock, type Clock, type Logger } from '@stratus/core';
 import {
   buildInstanceInfo,
   createEurekaClient,
@@ -11,6 +10,7 @@ import {
   type ServiceInstance,
   type StaticInstanceOptions,
 } from '@stratus/discovery';
+import { bindDiscoverySettings, type DiscoverySettings } from './discovery-settings.js';
 import type { HealthRegistry } from './health.js';
 import type { LiveConfig } from './live-config.js';
 
@@ -42,6 +42,8 @@ export interface DiscoveryContext {
   advertised: { hostName: string; ip: string; preferIp: boolean };
   health: HealthRegistry;
   logger: Logger;
+  /** Time source of the quarantine and of the early-refresh interval. @default systemClock */
+  clock?: Clock;
 }
 
 /** What `setupDiscovery` hands the application. */
@@ -56,6 +58,8 @@ export interface DiscoverySetup {
 export const NO_BALANCER: LoadBalancer = Object.freeze({
   choose: () => null,
   markFailed: () => undefined,
+  markSucceeded: () => undefined,
+  refresh: () => Promise.resolve(),
 });
 
 /**
@@ -94,13 +98,14 @@ export function setupDiscovery(context: DiscoveryContext): DiscoverySetup | null
   const { config } = context;
   const mode = discoveryModeOf(config, context.env);
   if (mode === null) return null;
+  const settings = bindDiscoverySettings(config.environment);
   const balancerOf = (source: { getInstances(serviceId: string): ServiceInstance[] }) =>
     createLoadBalancer(source, {
-      name: config.getString('spring.cloud.loadbalancer.configurations', 'default'),
-      zone:
-        config.getString('spring.cloud.loadbalancer.zone') ??
-        config.getString('eureka.instance.metadata-map.zone'),
-      quarantineMs: config.getNumber('stratus.loadbalancer.quarantine-ms', 10_000),
+      name: settings.loadBalancer.configurations,
+      zone: settings.loadBalancer.zone,
+      quarantineMs: settings.quarantine.quarantineMs,
+      maxQuarantineMs: settings.quarantine.maxQuarantineMs,
+      clock: context.clock,
     });
 
   if (mode === 'static') {
@@ -108,16 +113,16 @@ export function setupDiscovery(context: DiscoveryContext): DiscoverySetup | null
     return passive(mode, client, balancerOf(client));
   }
   if (mode === 'kubernetes') {
-    const scheme = config.getString('stratus.discovery.kubernetes.scheme', 'http');
+    const { namespace, port, ports, scheme } = settings.kubernetes;
     const client = createKubernetesDiscovery({
-      namespace: config.getString('stratus.discovery.kubernetes.namespace'),
-      port: config.getNumber('stratus.discovery.kubernetes.port', 80),
-      ports: numberValues(config.getObject('stratus.discovery.kubernetes.ports') ?? {}),
-      scheme: scheme === 'https' ? 'https' : 'http',
+      namespace,
+      port,
+      ports: numberValues(ports),
+      scheme,
     });
     return passive(mode, client, balancerOf(client));
   }
-  return eureka(context, balancerOf);
+  return eureka(context, settings, balancerOf);
 }
 
 function passive(
@@ -139,57 +144,47 @@ function passive(
 
 function eureka(
   context: DiscoveryContext,
+  settings: DiscoverySettings,
   balancerOf: (source: { getInstances(serviceId: string): ServiceInstance[] }) => LoadBalancer,
 ): DiscoverySetup | null {
-  const { config, name, port, url, advertised, health, logger } = context;
-  const registerWithEureka =
-    config.getBoolean('eureka.client.register-with-eureka', true) !== false;
-  const fetchRegistry = config.getBoolean('eureka.client.fetch-registry', true) !== false;
+  const { name, port, url, advertised, health, logger } = context;
+  const { client: eurekaClient, instance: eurekaInstance } = settings;
+  const { registerWithEureka, fetchRegistry } = eurekaClient;
   if (!registerWithEureka && !fetchRegistry) return null;
-  const urls = getList(config.environment, 'eureka.client.service-url.defaultZone');
-  const renewalSecs =
-    config.getNumber('eureka.instance.lease-renewal-interval-in-seconds', 30) ?? 30;
+  const renewalSecs = eurekaInstance.renewalIntervalSecs;
   const instance = registerWithEureka
     ? buildInstanceInfo({
         appName: name,
         hostName: advertised.preferIp ? advertised.ip : advertised.hostName,
         ipAddr: advertised.ip,
         port,
-        instanceId:
-          config.getString('eureka.instance.instance-id') ??
-          `${advertised.hostName}:${name}:${port}`,
-        metadata: {
-          'management.port': String(port),
-          ...stringValues(config.getObject('eureka.instance.metadata-map') ?? {}),
-        },
+        instanceId: eurekaInstance.instanceId ?? `${advertised.hostName}:${name}:${port}`,
+        metadata: { 'management.port': String(port), ...eurekaInstance.metadata },
         homePageUrl: `${url}/`,
         statusPageUrl: `${url}/actuator/info`,
         healthCheckUrl: `${url}/actuator/health`,
         leaseRenewalIntervalInSecs: renewalSecs,
-        leaseExpirationDurationInSecs: config.getNumber(
-          'eureka.instance.lease-expiration-duration-in-seconds',
-          90,
-        ),
+        leaseExpirationDurationInSecs: eurekaInstance.expirationSecs,
       })
     : undefined;
-  // Spring's eureka.client.healthcheck.enabled (Spring's default is false; Stratus's is true).
-  const healthcheck = config.getBoolean('eureka.client.healthcheck.enabled', true) !== false;
+  const serviceUrls = eurekaClient.serviceUrls;
   const client = createEurekaClient({
-    serviceUrls: urls.length > 0 ? urls : ['http://localhost:8761/eureka/'],
+    serviceUrls: serviceUrls.length > 0 ? [...serviceUrls] : ['http://localhost:8761/eureka/'],
     instance,
     registerWithEureka,
     fetchRegistry,
-    shouldUseDelta: config.getBoolean('eureka.client.disable-delta', false) !== true,
+    shouldUseDelta: !eurekaClient.disableDelta,
     renewalIntervalMs: renewalSecs * 1000,
-    registryFetchIntervalMs:
-      (config.getNumber('eureka.client.registry-fetch-interval-seconds', 30) ?? 30) * 1000,
-    instanceInfoReplicationIntervalMs:
-      (config.getNumber('eureka.client.instance-info-replication-interval-seconds', 30) ?? 30) *
-      1000,
-    healthStatus: healthcheck
+    registryFetchIntervalMs: eurekaClient.registryFetchIntervalSecs * 1000,
+    instanceInfoReplicationIntervalMs: eurekaClient.replicationIntervalSecs * 1000,
+    healthStatus: eurekaClient.healthcheck
       ? async () => toInstanceStatus((await health.checkAll()).status)
       : undefined,
     logger: logger.child({ component: 'discovery' }),
+  });
+  const balancer = withEarlyRefresh(balancerOf(client), () => client.refresh(), {
+    clock: context.clock,
+    minIntervalMs: settings.quarantine.earlyRefreshMs,
   });
   let closing: Promise<void> | null = null;
   return {
@@ -200,13 +195,14 @@ function eureka(
       close() {
         // Readiness OUT_OF_SERVICE first, so peers stop choosing this instance before it goes.
         closing ??= (async () => {
+          balancer.close();
           if (client.isRegistered) await client.setStatus('OUT_OF_SERVICE');
           await client.close();
         })();
         return closing;
       },
     },
-    balancer: refreshOnMiss(balancerOf(client), () => client.refresh()),
+    balancer,
     start: () => client.start(),
   };
 }
@@ -215,42 +211,104 @@ function toInstanceStatus(status: string): InstanceStatus {
   return status === 'UP' || status === 'DOWN' || status === 'OUT_OF_SERVICE' ? status : 'UNKNOWN';
 }
 
-const MISS_REFRESH_INTERVAL_MS = 1000;
+/** Options of {@link withEarlyRefresh}. */
+export interface EarlyRefreshOptions {
+  /** Least time between the starts of two early fetches, ms. @default 1000 */
+  minIntervalMs?: number | undefined;
+  /** @default systemClock */
+  clock?: Clock | undefined;
+  /** Runs `task` after `delayMs`; the default is an unref'ed `setTimeout`. */
+  schedule?: (task: () => void, delayMs: number) => { cancel(): void };
+}
+
+/** A balancer over a registry cache that it fetches early when an instance fails or is missing. */
+export interface RefreshingLoadBalancer extends LoadBalancer {
+  /** Fetches now unless a fetch is in flight (then joins it) or one started within the interval. */
+  refresh(): Promise<void>;
+  /** Cancels a pending trailing fetch; later failures fetch nothing. Idempotent. */
+  close(): void;
+}
+
+const unrefTimeout = (task: () => void, delayMs: number): { cancel(): void } => {
+  const timer = setTimeout(task, delayMs).unref();
+  return { cancel: () => clearTimeout(timer) };
+};
 
 /**
- * A service with no known instance triggers an early registry fetch (at most once a second),
- * so a caller started before its dependencies does not wait a whole fetch interval.
+ * Wraps a balancer so that `markFailed` and a miss (no instance) ask for an
+ * early registry fetch instead of waiting for the next fetch interval. Asks are
+ * coalesced: at most one fetch in flight and at most one started per
+ * `minIntervalMs`; an ask inside the interval (or during a fetch) is served by
+ * one trailing fetch at the interval's end, so the news of a failure that the
+ * registry learns a moment later is still picked up early.
+ *
+ * @example
+ * const balancer = withEarlyRefresh(createLoadBalancer(client), () => client.refresh());
  */
-function refreshOnMiss(
+export function withEarlyRefresh(
   balancer: LoadBalancer,
-  refresh: () => Promise<unknown>,
-): LoadBalancer & { refresh(): Promise<void> } {
-  let lastRefreshMs = 0;
+  fetch: () => Promise<unknown>,
+  options: EarlyRefreshOptions = {},
+): RefreshingLoadBalancer {
+  const clock = options.clock ?? systemClock;
+  const minIntervalMs = options.minIntervalMs ?? 1_000;
+  const schedule = options.schedule ?? unrefTimeout;
+  let lastStartMs = -Infinity;
   let inFlight: Promise<void> | null = null;
-  const refreshNow = (): Promise<void> => {
-    lastRefreshMs = Date.now();
-    inFlight ??= refresh()
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .finally(() => {
-        inFlight = null;
-      });
+  let trailing: { cancel(): void } | null = null;
+  let isWantedAfterFlight = false;
+  let isClosed = false;
+
+  const start = (): Promise<void> => {
+    lastStartMs = clock.now();
+    isWantedAfterFlight = false;
+    const run = fetch().then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight = run.finally(() => {
+      inFlight = null;
+      if (isWantedAfterFlight) requestRefresh();
+    });
     return inFlight;
   };
+
+  const requestRefresh = (): void => {
+    if (isClosed) return;
+    if (inFlight !== null) {
+      // The fetch in flight may have left before the registry learnt of this failure.
+      isWantedAfterFlight = true;
+      return;
+    }
+    const waitMs = lastStartMs + minIntervalMs - clock.now();
+    if (waitMs <= 0) void start();
+    else
+      trailing ??= schedule(() => {
+        trailing = null;
+        requestRefresh();
+      }, waitMs);
+  };
+
   return {
-    choose(serviceId) {
-      const chosen = balancer.choose(serviceId);
-      if (chosen === null && Date.now() - lastRefreshMs >= MISS_REFRESH_INTERVAL_MS)
-        void refreshNow();
+    choose(serviceId, choice) {
+      const chosen = balancer.choose(serviceId, choice);
+      if (chosen === null && choice?.exclude === undefined) requestRefresh();
       return chosen;
     },
-    markFailed: (serviceId, instanceId) => balancer.markFailed(serviceId, instanceId),
+    markFailed(serviceId, instanceId) {
+      balancer.markFailed(serviceId, instanceId);
+      requestRefresh();
+    },
+    markSucceeded: (serviceId, instanceId) => balancer.markSucceeded?.(serviceId, instanceId),
     // A caller that found no instance may wait for one early fetch before giving up.
     refresh: () =>
       inFlight ??
-      (Date.now() - lastRefreshMs >= MISS_REFRESH_INTERVAL_MS ? refreshNow() : Promise.resolve()),
+      (!isClosed && clock.now() - lastStartMs >= minIntervalMs ? start() : Promise.resolve()),
+    close() {
+      isClosed = true;
+      trailing?.cancel();
+      trailing = null;
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ConfigEnvironment } from '@stratus/config';
 import { changedKeys, type LoadedConfiguration } from '@stratus/config';
 import type { Logger } from '@stratus/core';
-import { RefreshRejectedError } from './errors.js';
+import { BootErrors } from './errors.js';
 
 /** Called after a refresh changed keys; may veto nothing (validation happens before). */
 export type ConfigChangeListener = (changed: string[], config: LiveConfig) => void | Promise<void>;
@@ -81,7 +81,7 @@ export class LiveConfig {
    * Reloads every source, validates, swaps atomically and returns the changed
    * keys. Concurrent calls share one reload.
    *
-   * @throws RefreshRejectedError (BOOT_ERR_REFRESH_REJECTED) when a validator objects; nothing changes.
+   * @throws StratusError `BOOT_ERR_REFRESH_REJECTED` when a validator objects; nothing changes.
    */
   refresh(): Promise<string[]> {
     this.#refreshing ??= this.#doRefresh().finally(() => {
@@ -104,7 +104,7 @@ export class LiveConfig {
     const problems = [...this.#validators].flatMap((validate) => validate(next.environment));
     if (problems.length > 0) {
       this.#logger.warn({ problems }, 'refresh rejected; keeping the previous configuration');
-      throw new RefreshRejectedError(problems);
+      throw BootErrors.REFRESH_REJECTED({ details: { problems } });
     }
     const changed = changedKeys(this.#environment.snapshot(), next.environment.snapshot());
     this.#environment = next.environment;

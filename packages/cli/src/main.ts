@@ -2,22 +2,42 @@ import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { runApplication } from '@stratus/boot';
-import { createRegistryServer } from '@stratus/registry';
+import { createRegistryServer, REGISTRY_COMMAND_DEFAULTS } from '@stratus/registry';
 import { createConfigServer } from '@stratus/config-server';
-import { createGateway } from '@stratus/gateway';
+import { runGateway } from '@stratus/gateway';
 import {
   createEncryptorFromProperties,
   createPkcs12KeyStore,
   parseCipherValue,
   type TextEncryptor,
 } from '@stratus/config';
-import { startStack, type Stack } from './stack.js';
+import { MANIFEST_FILE } from './manifest.js';
+import { init } from './commands/init.js';
+import { status } from './commands/status.js';
+import { collect, up, type UpOptions } from './commands/up.js';
+
+/** `--workers N` / `--workers=N` as the property it stands for, `--stratus.gateway.workers=N`. */
+function gatewayFlags(args: readonly string[]): string[] {
+  const flags: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--workers' && i + 1 < args.length)
+      flags.push(`--stratus.gateway.workers=${args[++i]}`);
+    else if (arg.startsWith('--workers=')) flags.push(`--stratus.gateway.workers=${arg.slice(10)}`);
+    else flags.push(arg);
+  }
+  return flags;
+}
 
 /**
  * The `stratus` command. Server commands accept Spring-style
  * `--<property>=<value>` flags, passed through unchanged.
  */
 export async function main(argv: string[]): Promise<void> {
+  // `stratus status | head`: a reader that went away is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   const program = new Command('stratus')
     .description(
       'Spring Cloud for TypeScript: registry, config server, gateway and the sample shop',
@@ -25,6 +45,14 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .enablePositionalOptions();
 
+  registerServerCommands(program);
+  registerStackCommands(program);
+  registerKeyCommands(program);
+  await program.parseAsync(argv, { from: 'user' });
+}
+
+/** `registry`, `config-server` and `gateway`: the platform's servers, taking Spring flags. */
+function registerServerCommands(program: Command): void {
   const server = (name: string, description: string, run: (args: string[]) => Promise<unknown>) =>
     program
       .command(name)
@@ -37,35 +65,74 @@ export async function main(argv: string[]): Promise<void> {
       });
 
   server('registry', 'run the Eureka-compatible registry (port 8761)', (args) =>
-    runApplication(() => createRegistryServer({ argv: args })),
+    runApplication(() =>
+      createRegistryServer({ argv: args, defaults: { ...REGISTRY_COMMAND_DEFAULTS } }),
+    ),
   );
   server('config-server', 'run the Config Server (port 8888)', (args) =>
     runApplication(() => createConfigServer({ argv: args })),
   );
-  server('gateway', 'run the API gateway (port 8000)', (args) =>
-    runApplication(() => createGateway({ argv: args })),
+  server(
+    'gateway',
+    'run the API gateway (port 8000); --workers=N processes share the port (default: one per core, 1 under `stratus up`)',
+    (args) => runGateway({ argv: gatewayFlags(args) }),
   );
+}
 
+/** `up`, `init` and `status`: the stack of stratus.yml. */
+function registerStackCommands(program: Command): void {
   program
     .command('up')
     .description(
-      'run the whole system: registry, config server, gateway and the shop (= npm start)',
+      'run the stack of ./stratus.yml, or the platform and the sample shop when there is none (= npm start)',
     )
-    .option('--data-dir <dir>', 'where SQLite files and the event log live', './data')
-    .option('--registry-port <port>', 'registry port', '8761')
-    .option('--config-port <port>', 'config server port', '8888')
-    .option('--gateway-port <port>', 'gateway port', '8000')
+    .option('-f, --file <path>', `stack manifest (default: ./${MANIFEST_FILE} when present)`)
+    .option('--only <names>', 'run only these processes (comma-separated) and what they depend on')
+    .option(
+      '--instances <name=count>',
+      'instances of a process, e.g. order-service=2 (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--data-dir <dir>',
+      'where SQLite files, the event log and the launcher state live',
+      './data',
+    )
+    .option('--registry-port <port>', "registry port (default: the manifest's, 8761)")
+    .option('--config-port <port>', "config server port (default: the manifest's, 8888)")
+    .option('--gateway-port <port>', "gateway port (default: the manifest's, 8000)")
     .allowUnknownOption()
-    .argument('[flags...]', 'Spring flags given to every process')
-    .action(
-      async (
-        flags: string[],
-        opts: { dataDir: string; registryPort: string; configPort: string; gatewayPort: string },
-      ) => {
-        await up(flags, opts);
-      },
-    );
+    .argument('[flags...]', 'Spring flags given to every Stratus process')
+    .action(async (flags: string[], opts: UpOptions) => {
+      await up(flags, opts);
+    });
+  program
+    .command('init')
+    .description(`write a ${MANIFEST_FILE} with the default stack, to add your own services to`)
+    .option('-f, --file <path>', 'where to write it', MANIFEST_FILE)
+    .option('--force', 'overwrite an existing file')
+    .action((opts: { file?: string; force?: boolean }) => {
+      init(opts);
+    });
 
+  program
+    .command('status')
+    .description(
+      "show the launcher's processes (restarts, last exits) and the registry's instances",
+    )
+    .option('--data-dir <dir>', 'data folder of the stratus up to report on', './data')
+    .option(
+      '--registry <url>',
+      "registry URL (default: the running stack's, or http://127.0.0.1:8761)",
+    )
+    .action(async (opts: { dataDir: string; registry?: string }) => {
+      await status(opts);
+    });
+}
+
+/** `encrypt`, `decrypt` and `keygen`: what Spring's /encrypt and keytool do for config values. */
+function registerKeyCommands(program: Command): void {
   const keyOptions = (command: Command) =>
     command
       .option('--key <key>', 'encrypt.key (or ENCRYPT_KEY); @file.pem reads an RSA private key')
@@ -128,15 +195,6 @@ export async function main(argv: string[]): Promise<void> {
         process.stdout.write(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
       } else process.stdout.write(`${randomBytes(32).toString('base64url')}\n`);
     });
-  program
-    .command('status')
-    .description('list the instances registered with the registry and their health')
-    .option('--registry <url>', 'registry URL', 'http://127.0.0.1:8761')
-    .action(async (opts: { registry: string }) => {
-      await status(opts.registry);
-    });
-
-  await program.parseAsync(argv, { from: 'user' });
 }
 
 interface KeyOptions {
@@ -171,92 +229,4 @@ function cliEncryptor(opts: KeyOptions): TextEncryptor {
       'an encryption key is required: --key=…, --key=@key.pem, ENCRYPT_KEY or --keystore=… --alias=… --password=…',
     );
   return encryptor;
-}
-
-async function up(
-  flags: string[],
-  opts: { dataDir: string; registryPort: string; configPort: string; gatewayPort: string },
-): Promise<void> {
-  const started = Date.now();
-  const passThrough = flags.filter((f) => f.startsWith('--'));
-  let stack: Stack;
-  try {
-    stack = await startStack({
-      dataDir: opts.dataDir,
-      registryPort: Number(opts.registryPort),
-      configPort: Number(opts.configPort),
-      gatewayPort: Number(opts.gatewayPort),
-      flags: passThrough,
-    });
-  } catch (error) {
-    process.stderr.write(
-      `stratus up failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exitCode = 1;
-    return;
-  }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const lines = [
-    '',
-    `Stratus is up in ${seconds}s — all processes healthy.`,
-    `  gateway          ${stack.urls.gateway}   (try: curl ${stack.urls.gateway}/catalog-service/catalogs)`,
-    `  registry         ${stack.urls.registry}   (dashboard at /, Eureka API at /eureka/apps)`,
-    `  config server    ${stack.urls.configServer}   (e.g. /user-service/default)`,
-    ...[...stack.processes.values()]
-      .filter(
-        (p) =>
-          p.name.endsWith('-service') &&
-          !['discovery-service', 'config-service', 'apigateway-service'].includes(p.name),
-      )
-      .map((p) => `  ${p.name.padEnd(16)} http://127.0.0.1:${p.port}`),
-    'Press Ctrl-C to stop.',
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('stopping…\n');
-    void stack.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-}
-
-async function status(registry: string): Promise<void> {
-  const response = await fetch(`${registry.replace(/\/$/, '')}/eureka/apps`, {
-    headers: { accept: 'application/json' },
-  });
-  if (response.status !== 200) throw new Error(`registry answered ${response.status}`);
-  const body = (await response.json()) as {
-    applications: {
-      application: Array<{
-        name: string;
-        instance: Array<{
-          instanceId?: string;
-          hostName: string;
-          status: string;
-          port: { $: number };
-          healthCheckUrl?: string;
-        }>;
-      }>;
-    };
-  };
-  for (const app of body.applications.application) {
-    for (const instance of app.instance) {
-      let health = '-';
-      if (instance.healthCheckUrl) {
-        try {
-          const h = await fetch(instance.healthCheckUrl, { signal: AbortSignal.timeout(2000) });
-          health = ((await h.json()) as { status?: string }).status ?? String(h.status);
-        } catch {
-          health = 'UNREACHABLE';
-        }
-      }
-      process.stdout.write(
-        `${app.name.padEnd(20)} ${(instance.instanceId ?? instance.hostName).padEnd(40)} ${instance.status.padEnd(8)} health=${health}\n`,
-      );
-    }
-  }
 }

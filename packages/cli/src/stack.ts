@@ -1,285 +1,287 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { colourFor, formatLogLine } from './log-format.js';
-
-/** The repository root (this file is packages/cli/dist/stack.js). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { systemClock, type Clock } from '@stratus/core';
+import { invalidManifestError, portInUseError, stackStartError } from './errors.js';
+import { defaultManifest, loadManifest, REPO_ROOT, type StackManifest } from './manifest.js';
+import { HealthWaitError, waitForOk } from './internal/health.js';
+import { createLauncherLog } from './internal/launcher-log.js';
+import { applyOverrides, planLaunch, preflightProblems, type LaunchSpec } from './internal/plan.js';
+import { findPortConflicts } from './internal/port-check.js';
+import { startReaper } from './internal/reaper.js';
+import { REAPER_REPORT_NAME, stateFilePath, writeStateFile } from './internal/state-file.js';
+import { Supervisor } from './internal/supervisor.js';
 
 /** Options of `startStack`. */
 export interface StackOptions {
-  /** Folder for SQLite files and the event log. @default ./data */
+  /** The processes to run: a `stratus.yml` path or a parsed manifest. @default the platform plus the sample shop */
+  manifest?: string | StackManifest;
+  /** Run only these processes and what they depend on (`--only`). @default all */
+  only?: readonly string[];
+  /** Instances per process, overriding the manifest (`--instances order-service=2`). */
+  instances?: Readonly<Record<string, number>>;
+  /** Folder for SQLite files, the event log and the launcher's state file. @default ./data */
   dataDir?: string;
-  /** @default 8761 */
+  /** Port of the `server: registry` process. @default the manifest's (8761) */
   registryPort?: number;
-  /** @default 8888 */
+  /** Port of the `server: config-server` process. @default the manifest's (8888) */
   configPort?: number;
-  /** @default 8000 */
+  /** Port of the `server: gateway` process. @default the manifest's (8000) */
   gatewayPort?: number;
-  /** Native config repository. @default <repo>/config-repo */
+  /** Native config repository of the config server. @default the manifest's (config-repo) */
   configRepo?: string;
-  /** Extra `--key=value` flags given to every process. */
-  flags?: string[];
+  /** Extra `--key=value` Spring flags given to every Stratus process. */
+  flags?: readonly string[];
+  /** Environment every process inherits. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Where the combined log goes; `null` discards it. @default process.stdout */
   output?: NodeJS.WritableStream | null;
   /** Colour the process names. @default output is a TTY */
   colour?: boolean;
   /** Give up when the stack is not healthy within this. @default 90000 ms */
   startTimeoutMs?: number;
+  /** A restarted process must be healthy within this, or it counts as failed again. @default 60000 ms */
+  restartHealthTimeoutMs?: number;
+  /** Time source of restart windows and state timestamps. @default systemClock */
+  clock?: Clock;
 }
 
-/** One process of the stack. */
-export interface StackProcess {
+/** Where a process is in its life. */
+export type ProcessStatus = 'starting' | 'healthy' | 'restarting' | 'failed' | 'exited' | 'stopped';
+
+/** One instance as `stack.status()` and `stratus status` show it. */
+export interface ProcessState {
+  readonly id: string;
   readonly name: string;
+  readonly instance: number;
+  readonly pid: number | null;
+  readonly port: number | null;
+  readonly status: ProcessStatus;
+  /** Restarts made by supervision since the stack started. */
+  readonly restarts: number;
+  readonly lastExit: {
+    readonly code: number | null;
+    readonly signal: string | null;
+    readonly at: string;
+  } | null;
+  readonly startedAt: string | null;
+}
+
+/** One running instance of the stack (the current one: a restart replaces it). */
+export interface StackProcess {
+  /** `order-service`, or `order-service#2` for a second instance. */
+  readonly id: string;
+  readonly name: string;
+  readonly instance: number;
   readonly child: ChildProcess;
   /** The bound port, known once the process logged `application started`. */
-  port: number | null;
-  /** Sends SIGTERM and waits for the exit (SIGKILL after `timeoutMs`). */
+  readonly port: number | null;
+  readonly restarts: number;
+  /** Sends SIGTERM and waits for the exit (SIGKILL after `timeoutMs`); not restarted. */
   stop(timeoutMs?: number): Promise<void>;
-  /** Kills the process without a chance to clean up (fault injection). */
+  /** Kills the process without a chance to clean up (fault injection); not restarted. */
   kill(): Promise<void>;
 }
 
-/** A running stack. */
+/** A running, supervised stack. */
 export interface Stack {
+  /** The current instance of every process, by id; restarts replace entries. */
   readonly processes: Map<string, StackProcess>;
   readonly urls: { gateway: string; registry: string; configServer: string };
-  /** Starts a process again (same flags) after it was stopped or killed. */
-  restart(name: string): Promise<StackProcess>;
-  /** Stops everything gracefully: services and gateway first, then config server and registry. */
+  /** The manifest as it runs, with the options applied. */
+  readonly manifest: StackManifest;
+  /** Every instance's state, restarts included. */
+  status(): ProcessState[];
+  /** Starts a process again (same command line) after it was stopped or killed. */
+  restart(id: string): Promise<StackProcess>;
+  /** Stops everything, dependents before what they depend on. Idempotent. */
   stop(): Promise<void>;
 }
 
-interface ProcessDefinition {
-  name: string;
-  args: string[];
-  fixedPort: number | null;
-}
-
-const SERVICES = ['user-service', 'catalog-service', 'order-service'] as const;
-const SERVICE_DIRS: Record<(typeof SERVICES)[number], string> = {
-  'user-service': 'services/user',
-  'catalog-service': 'services/catalog',
-  'order-service': 'services/order',
-};
+const CLI_PATH = resolve(REPO_ROOT, 'packages/cli/bin/stratus.js');
 
 /**
- * Starts the registry, config server, gateway and the three shop services as
- * separate processes on embedded defaults, and resolves once every one is
- * healthy, registered, and reachable through the gateway.
+ * Starts the processes of a stack manifest (by default the registry, config server,
+ * gateway and the three shop services), each once what it depends on is healthy, and
+ * resolves once every one is healthy and every `gateway-check` answers through the
+ * gateway. From then on it supervises them. Fixed ports are checked first; nothing
+ * half-starts: a failure stops what was started. If the calling process dies, even by
+ * SIGKILL, a watchdog process stops the children within 5 s.
  *
+ * @throws StratusError `CLI_ERR_INVALID_MANIFEST`, `CLI_ERR_PORT_IN_USE`, `CLI_ERR_START_FAILED`
  * @example
- * const stack = await startStack({ output: null });
+ * const stack = await startStack({ output: null, instances: { 'order-service': 2 } });
  * await fetch(`${stack.urls.gateway}/catalog-service/catalogs`);
  * await stack.stop();
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const clock = options.clock ?? systemClock;
+  const manifest = applyOverrides(resolveManifest(options.manifest), options);
   const dataDir = resolve(options.dataDir ?? 'data');
+  const launches = planLaunch(manifest, {
+    dataDir,
+    flags: options.flags ?? [],
+    cliPath: CLI_PATH,
+    launcherPid: process.pid,
+    env: options.env ?? process.env,
+  });
+  const problems = preflightProblems(launches, manifest.file);
+  if (problems.length > 0) throw invalidManifestError(manifest.file, problems);
+  const conflicts = await findPortConflicts(
+    launches
+      .filter((l) => l.spec.port !== null && l.spec.port > 0)
+      .map((l) => ({ port: l.spec.port!, process: l.id })),
+  );
+  if (conflicts.length > 0) throw portInUseError(conflicts);
   mkdirSync(dataDir, { recursive: true });
-  const registryPort = options.registryPort ?? 8761;
-  const configPort = options.configPort ?? 8888;
-  const gatewayPort = options.gatewayPort ?? 8000;
-  const configRepo = resolve(options.configRepo ?? resolve(REPO_ROOT, 'config-repo'));
+  rmSync(join(dataDir, REAPER_REPORT_NAME), { force: true });
+
   const output = options.output === undefined ? process.stdout : options.output;
-  const colour = options.colour ?? Boolean((output as NodeJS.WriteStream | null)?.isTTY);
-  const registryUrl = `http://127.0.0.1:${registryPort}`;
-  const configUrl = `http://127.0.0.1:${configPort}`;
-  const common = [
-    `--stratus.data-dir=${dataDir}`,
-    '--server.address=127.0.0.1',
-    '--eureka.instance.prefer-ip-address=true',
-    '--eureka.instance.ip-address=127.0.0.1',
-    `--eureka.client.service-url.defaultZone=${registryUrl}/eureka/`,
-    `--spring.config.import=optional:configserver:${configUrl}`,
-    ...(options.flags ?? []),
-  ];
-  const cli = resolve(REPO_ROOT, 'packages/cli/bin/stratus.js');
-  const definitions: ProcessDefinition[] = [
-    {
-      name: 'discovery-service',
-      args: [
-        cli,
-        'registry',
-        `--server.port=${registryPort}`,
-        ...common,
-        '--spring.config.import=',
-      ],
-      fixedPort: registryPort,
-    },
-    {
-      name: 'config-service',
-      args: [
-        cli,
-        'config-server',
-        `--server.port=${configPort}`,
-        '--spring.profiles.active=native',
-        `--spring.cloud.config.server.native.search-locations=file:${configRepo}`,
-        ...common,
-        '--spring.config.import=',
-      ],
-      fixedPort: configPort,
-    },
-    ...SERVICES.map((name) => ({
-      name,
-      args: [resolve(REPO_ROOT, SERVICE_DIRS[name], 'dist/main.js'), '--server.port=0', ...common],
-      fixedPort: null,
-    })),
-    {
-      name: 'apigateway-service',
-      args: [cli, 'gateway', `--server.port=${gatewayPort}`, ...common],
-      fixedPort: gatewayPort,
-    },
-  ];
-  const width = Math.max(...definitions.map((d) => d.name.length));
-  const processes = new Map<string, StackProcess>();
-  const byName = new Map(definitions.map((d, i) => [d.name, { definition: d, index: i }]));
-
-  const launch = (name: string): StackProcess => {
-    const { definition, index } = byName.get(name)!;
-    const child = spawn(process.execPath, definition.args, {
-      cwd: REPO_ROOT,
-      env: { ...process.env, STRATUS_LOG_FORMAT: 'json' },
-      // Own process group: a terminal's Ctrl-C reaches only the launcher, which then stops the
-      // children in order (services before the registry, so they can deregister). The IPC
-      // channel lets a child notice when the launcher dies and stop by itself.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  const names = manifest.processes.map((p) => p.name);
+  const log = createLauncherLog({
+    output,
+    colour: options.colour ?? Boolean((output as NodeJS.WriteStream | null)?.isTTY),
+    ids: launches.map((l) => l.id),
+    colourIndex: (id) => names.indexOf(id.split('#')[0]!),
+    now: () => clock.now(),
+  });
+  const urls = stackUrls(launches);
+  const statePath = stateFilePath(dataDir);
+  const startedAt = new Date(clock.now()).toISOString();
+  let running = true;
+  const reaper = startReaper({ reportPath: join(dataDir, REAPER_REPORT_NAME) });
+  if (!(await reaper.ready)) log.write('warn', 'watchdog unavailable', { pid: reaper.pid });
+  const publish = () =>
+    writeStateFile(statePath, {
+      launcher: { pid: process.pid, running, startedAt },
+      updatedAt: new Date(clock.now()).toISOString(),
+      urls,
+      processes: supervisor.status(),
     });
-    child.unref();
-    const entry: StackProcess = {
-      name,
-      child,
-      port: definition.fixedPort,
-      stop: (timeoutMs = 12_000) => stopChild(child, timeoutMs),
-      kill: () => stopChild(child, 0, 'SIGKILL'),
-    };
-    const onLine = (line: string) => {
-      if (entry.port === null && line.includes('application started')) {
-        try {
-          const port = (JSON.parse(line) as { port?: unknown }).port;
-          if (typeof port === 'number') entry.port = port;
-        } catch {
-          // not a JSON line
-        }
-      }
-      output?.write(`${formatLogLine(name, line, colour ? colourFor(index) : null, width)}\n`);
-    };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
-    processes.set(name, entry);
-    return entry;
+  const supervisor: Supervisor = new Supervisor({
+    launches,
+    log,
+    reaper,
+    clock,
+    restartHealthTimeoutMs: options.restartHealthTimeoutMs,
+    onChange: publish,
+  });
+  const stop = async () => {
+    await supervisor.stopAll();
+    running = false;
+    await reaper.release();
+    publish();
   };
 
-  const stopAll = async () => {
-    const first = [...processes.values()].filter(
-      (p) => p.name !== 'discovery-service' && p.name !== 'config-service',
-    );
-    await Promise.all(first.map((p) => p.stop()));
-    await processes.get('config-service')?.stop();
-    await processes.get('discovery-service')?.stop();
-  };
-
-  const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
   try {
-    const platform = ['discovery-service', 'config-service'].map(launch);
-    await Promise.all(platform.map((p) => waitHealthy(p, deadline)));
-    const apps = [...SERVICES, 'apigateway-service'].map(launch);
-    await Promise.all(apps.map((p) => waitHealthy(p, deadline)));
-    await waitFor(deadline, 'services registered', async () => {
-      const response = await fetch(`${registryUrl}/eureka/apps`, {
-        headers: { accept: 'application/json' },
-      });
-      const text = await response.text();
-      return SERVICES.every((s) => text.includes(`"${s.toUpperCase()}"`));
-    });
-    // Routable means the gateway's own registry cache knows every service, not just the registry.
-    const probes = [
-      '/catalog-service/catalogs',
-      '/user-service/health_check',
-      '/order-service/actuator/health',
-    ];
-    await waitFor(deadline, 'gateway routing', async () => {
-      const statuses = await Promise.all(
-        probes.map(async (path) => {
-          const response = await fetch(`http://127.0.0.1:${gatewayPort}${path}`);
-          await response.body?.cancel();
-          return response.status;
-        }),
-      );
-      return statuses.every((status) => status === 200);
-    });
+    const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
+    await startInOrder(supervisor, manifest, launches, deadline);
+    await waitForGatewayChecks(manifest, supervisor, launches, deadline);
   } catch (error) {
-    await stopAll();
+    await stop();
     throw error;
   }
-
+  supervisor.supervise();
+  let stopping: Promise<void> | null = null;
   return {
-    processes,
-    urls: {
-      gateway: `http://127.0.0.1:${gatewayPort}`,
-      registry: registryUrl,
-      configServer: configUrl,
-    },
-    async restart(name) {
-      const existing = processes.get(name);
-      if (existing && existing.child.exitCode === null && existing.child.signalCode === null)
-        await existing.stop();
-      const started = launch(name);
-      await waitHealthy(started, Date.now() + 60_000);
-      return started;
-    },
-    stop: stopAll,
+    processes: supervisor.handles,
+    urls,
+    manifest,
+    status: () => supervisor.status(),
+    restart: (id) => supervisor.restart(id),
+    stop: () => (stopping ??= stop()),
   };
 }
 
-async function waitHealthy(p: StackProcess, deadline: number): Promise<void> {
-  await waitFor(deadline, `${p.name} healthy`, async () => {
-    if (p.child.exitCode !== null || p.child.signalCode !== null) {
-      throw new Error(
-        `${p.name} exited with ${p.child.exitCode ?? p.child.signalCode} during start-up`,
-      );
-    }
-    if (p.port === null) return false;
-    const response = await fetch(`http://127.0.0.1:${p.port}/actuator/health`);
-    await response.body?.cancel();
-    return response.status === 200;
-  });
+function resolveManifest(manifest: string | StackManifest | undefined): StackManifest {
+  if (manifest === undefined) return defaultManifest();
+  return typeof manifest === 'string' ? loadManifest(manifest) : manifest;
 }
 
-async function waitFor(
+function stackUrls(launches: readonly LaunchSpec[]): Stack['urls'] {
+  const urlOf = (server: string) => {
+    const launch = launches.find(
+      (l) => l.spec.run.kind === 'server' && l.spec.run.server === server,
+    );
+    return launch ? `http://127.0.0.1:${launch.spec.port}` : '';
+  };
+  return {
+    gateway: urlOf('gateway'),
+    registry: urlOf('registry'),
+    configServer: urlOf('config-server'),
+  };
+}
+
+/**
+ * Starts every process once all it depends on is healthy; the instances of one process
+ * one after another (so two copies never run the same database migration at once).
+ */
+async function startInOrder(
+  supervisor: Supervisor,
+  manifest: StackManifest,
+  launches: readonly LaunchSpec[],
   deadline: number,
-  what: string,
-  check: () => Promise<boolean>,
 ): Promise<void> {
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      if (error instanceof Error && error.message.includes('during start-up')) throw error;
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  const abort = new AbortController();
+  const ready = new Map<string, Promise<void>>();
+  const startProcess = (name: string): Promise<void> => {
+    let promise = ready.get(name);
+    if (promise) return promise;
+    const spec = manifest.processes.find((p) => p.name === name)!;
+    promise = Promise.all(spec.dependsOn.map(startProcess)).then(async () => {
+      for (const launch of launches.filter((l) => l.spec.name === name)) {
+        if (abort.signal.aborted) throw new Error('start-up was cancelled');
+        supervisor.launch(launch.id);
+        try {
+          await supervisor.waitHealthy(launch.id, deadline, abort.signal);
+        } catch (error) {
+          if (!(error instanceof HealthWaitError)) throw error;
+          throw stackStartError(
+            `${launch.id} ${error.message} during start-up`,
+            launch.id,
+            supervisor.lastLines(launch.id),
+          );
+        }
+      }
+    });
+    ready.set(name, promise);
+    return promise;
+  };
+  const all = manifest.processes.map((p) => startProcess(p.name));
+  try {
+    await Promise.all(all);
+  } catch (error) {
+    abort.abort();
+    await Promise.allSettled(all);
+    throw error;
   }
-  throw new Error(
-    `timed out waiting for ${what}${lastError instanceof Error ? ` (${lastError.message})` : ''}`,
-  );
 }
 
-function stopChild(
-  child: ChildProcess,
-  timeoutMs: number,
-  signal: NodeJS.Signals = 'SIGTERM',
+/** Every `gateway-check` path answers 200 through every gateway: the process is routed. */
+async function waitForGatewayChecks(
+  manifest: StackManifest,
+  supervisor: Supervisor,
+  launches: readonly LaunchSpec[],
+  deadline: number,
 ): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolveStop();
-    });
-    child.kill(signal);
-  });
+  const gateways = launches.filter(
+    (l) => l.spec.run.kind === 'server' && l.spec.run.server === 'gateway',
+  );
+  const checks = manifest.processes.filter((p) => p.gatewayCheck !== null);
+  await Promise.all(
+    gateways.flatMap((gateway) =>
+      checks.map(async (spec) => {
+        const port = supervisor.handles.get(gateway.id)?.port;
+        try {
+          await waitForOk(`http://127.0.0.1:${port}${spec.gatewayCheck}`, deadline);
+        } catch (error) {
+          throw stackStartError(
+            `${spec.name} is not routed by ${gateway.id}: ${(error as Error).message}`,
+            spec.name,
+            supervisor.lastLines(gateway.id),
+          );
+        }
+      }),
+    ),
+  );
 }

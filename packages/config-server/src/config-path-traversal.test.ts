@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import { createTextEncryptor } from '@stratus/config';
 import { createNativeRepository } from './native-repository.js';
 import { registerConfigServerRoutes } from './routes.js';
-import { makeTree, rawRequest } from './internal/test-support.js';
+import { tempTree, rawRequest } from '@stratus/testing';
 
 // Hostile-input suite for spring-wire.md §2.7 and reliability.md §1.1 / scenario C.13.
 // The canary sits next to the repository, where any traversal out of it would land.
@@ -27,7 +27,7 @@ async function start(
   t: TestContext,
   searchLocation: (base: string) => string,
 ): Promise<{ port: number; base: string }> {
-  const base = makeTree(t, canaryFiles);
+  const base = tempTree(t, canaryFiles);
   const app = Fastify();
   t.after(() => app.close());
   await registerConfigServerRoutes(app, {

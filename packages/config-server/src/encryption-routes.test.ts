@@ -11,7 +11,7 @@ import {
 } from '@stratus/config';
 import { createNativeRepository } from './native-repository.js';
 import { registerConfigServerRoutes } from './routes.js';
-import { makeTree } from './internal/test-support.js';
+import { tempTree } from '@stratus/testing';
 
 const pemOf = () =>
   generateKeyPairSync('rsa', { modulusLength: 1024 })
@@ -19,7 +19,7 @@ const pemOf = () =>
     .toString();
 
 async function start(t: TestContext, encryptor: TextEncryptor, files: Record<string, string> = {}) {
-  const root = makeTree(t, { 'application.yml': 'a: b\n', ...files });
+  const root = tempTree(t, { 'application.yml': 'a: b\n', ...files });
   const app = Fastify();
   t.after(() => app.close());
   await registerConfigServerRoutes(app, {

@@ -1,3 +1,6 @@
+/** Media type of the origin-tracking Environment (`{ value, origin }` values). */
+export const ENVIRONMENT_V2_MEDIA_TYPE = 'application/vnd.spring-cloud.config-server.v2+json';
+
 /** One property source of an {@link Environment}: flat keys (`a.b[0]`) to JSON-typed values. */
 export interface PropertySource {
   /** Where the values come from, e.g. `file:/srv/config/foo-dev.yml`. */
@@ -27,6 +30,9 @@ export interface Environment {
 /** A backend that finds the configuration of one application, profile list and label. */
 export interface EnvironmentRepository {
   /**
+   * May answer the same frozen object again while the backing files or commit are unchanged:
+   * renderings are cached by it, so a repository must never change one it returned.
+   *
    * @param application one name or a comma-separated list (later names win)
    * @param profiles active profiles; the last has the highest precedence. Empty means `default`.
    * @param label a label (branch or folder), or `null` for none

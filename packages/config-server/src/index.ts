@@ -1,12 +1,17 @@
-export type { Environment, EnvironmentRepository, PropertySource } from './environment.js';
-export { createNativeRepository, type NativeRepositoryOptions } from './native-repository.js';
 export {
-  registerConfigServerRoutes,
   ENVIRONMENT_V2_MEDIA_TYPE,
-  type ConfigServerRoutesOptions,
-} from './routes.js';
-export { validateName, validateLabel, validateProfiles } from './validate.js';
-export { ConfigServerErrorCodes, invalidRequestError, noKeyError } from './errors.js';
+  type Environment,
+  type EnvironmentRepository,
+  type PropertySource,
+} from './environment.js';
+export {
+  createNativeRepository,
+  type NativeRepositoryOptions,
+  type NativeEnvironmentRepository,
+} from './native-repository.js';
+export { registerConfigServerRoutes, type ConfigServerRoutesOptions } from './routes.js';
+export { ConfigServerErrors } from './errors.js';
+export { CONFIG_SERVER_DEFAULTS } from './defaults.js';
 export { createConfigServer, type ConfigServerOptions } from './server.js';
 export {
   createGitRepository,
@@ -17,12 +22,8 @@ export {
   type GitRepositoryHealth,
 } from './git/git-repository.js';
 export type { CloneHealth } from './git/clone.js';
-export { GitErrorCodes } from './git/errors.js';
 export {
   registerMonitorRoute,
-  guessServiceNames,
-  extractChangedPaths,
-  MAX_PATHS,
   type MonitorOptions,
   type MonitorSource,
   type ConfigChangeEvent,

@@ -130,3 +130,34 @@ test('POST /monitor answers 400 problem+json for unreadable payloads and 413 abo
   assert.equal(large.status, 413);
   assert.equal(((await large.json()) as { code: string }).code, 'CFG_ERR_PAYLOAD_TOO_LARGE');
 });
+
+test('POST /monitor publishes one bus refresh per affected application, and still answers 200 when the bus fails', async (t) => {
+  const published: string[] = [];
+  let isBusUp = true;
+  const post = await monitorServer(t, {
+    bus: () => ({
+      publishRefresh: async (destination: string) => {
+        if (!isBusUp) throw new Error('broker down');
+        published.push(destination);
+      },
+    }),
+  });
+  const hook = { 'content-type': 'application/json', 'x-github-event': 'push' };
+  const body = JSON.stringify({ commits: [{ modified: ['orders-dev.yml', 'application.yml'] }] });
+  const response = await post(hook, body);
+  assert.equal(response.status, 200);
+  assert.deepEqual(published.sort(), ['*', 'orders-dev', 'orders:dev']);
+  isBusUp = false;
+  const down = await post(hook, body);
+  assert.equal(down.status, 200);
+  assert.deepEqual(await down.json(), ['orders:dev', 'orders-dev', '*']);
+});
+
+test('POST /monitor publishes nothing while the bus is not running', async (t) => {
+  const post = await monitorServer(t, { bus: () => null });
+  const response = await post(
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    'path=users.yml',
+  );
+  assert.deepEqual(await response.json(), ['users']);
+});

@@ -1,15 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
-import {
-  createSilentLogger,
-  isStratusError,
-  PROBLEM_CONTENT_TYPE,
-  StratusError,
-  toProblem,
-  type Logger,
-} from '@stratus/core';
-import { ConfigServerErrorCodes, invalidOptionsError } from './errors.js';
-import { acceptRawText } from './internal/raw-text.js';
+import { createSilentLogger, isRecord, type Logger, type StratusError } from '@stratus/core';
+import { CONFIG_SERVER_DEFAULTS } from './defaults.js';
+import { ConfigServerErrors, invalidOptionsError } from './errors.js';
+import { pluginOptionProblems, registerRawTextPlugin } from './internal/raw-text-plugin.js';
 
 /** Where a `/monitor` notification came from. */
 export type MonitorSource = 'github' | 'gitlab' | 'gitea' | 'form';
@@ -23,9 +17,21 @@ export interface ConfigChangeEvent {
   applications: string[];
 }
 
+/** What `/monitor` needs of the bus (a `Bus` of `@stratus/messaging` fits). */
+export interface RefreshPublisher {
+  /** Sends a `RefreshRemoteApplicationEvent` to `destination` (normalised: `foo` → `foo:**`). */
+  publishRefresh(destination: string): Promise<unknown>;
+}
+
 /** Options of {@link registerMonitorRoute}. */
 export interface MonitorOptions {
-  /** Called for every change with at least one affected application (until the bus exists). */
+  /**
+   * The bus a refresh per affected application goes out on, read at each notification (the
+   * application's bus starts with it); `null` or absent: no refresh is published.
+   * @default none
+   */
+  bus?: () => RefreshPublisher | null;
+  /** Called for every change with at least one affected application. */
   onChange?: (event: ConfigChangeEvent) => void;
   /** Emits `'change'` with a {@link ConfigChangeEvent}, besides `onChange`. */
   events?: EventEmitter;
@@ -41,7 +47,6 @@ export interface MonitorOptions {
 
 /** At most this many paths are taken from one notification. */
 export const MAX_PATHS = 1000;
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Spring's `PropertyPathEndpoint.guessServiceName`: the file name without folder and extension;
@@ -92,15 +97,15 @@ export function extractChangedPaths(
   for (const [source, event, pushEvent] of providers) {
     if (event === undefined) continue;
     const json = parseJson(body);
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) return null;
+    if (!isRecord(json)) return null;
     if (event.trim().toLowerCase() !== pushEvent) return { source, paths: [] };
-    const commits = (json as { commits?: unknown }).commits ?? [];
+    const commits = json.commits ?? [];
     if (!Array.isArray(commits)) return null;
     const paths: string[] = [];
     for (const commit of commits) {
-      if (commit === null || typeof commit !== 'object') return null;
+      if (!isRecord(commit)) return null;
       for (const field of ['added', 'modified', 'removed'] as const) {
-        const list = (commit as Record<string, unknown>)[field] ?? [];
+        const list = commit[field] ?? [];
         if (!Array.isArray(list) || list.some((p) => typeof p !== 'string')) return null;
         paths.push(...(list as string[]));
       }
@@ -112,8 +117,8 @@ export function extractChangedPaths(
     return paths.length === 0 ? null : { source: 'form', paths: unique(paths) };
   }
   if (contentType === 'application/json') {
-    const json = parseJson(body) as { path?: unknown } | null;
-    const path = json?.path;
+    const json = parseJson(body);
+    const path = isRecord(json) ? json.path : undefined;
     const list = typeof path === 'string' ? [path] : path;
     if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string'))
       return null;
@@ -125,8 +130,9 @@ export function extractChangedPaths(
 /**
  * Registers `POST /monitor` (Spring Cloud Config Monitor): reads a git webhook or a `path=`
  * form, answers the JSON array of affected application names, forces the repository to fetch
- * on its next request, and reports the change to `onChange` / `events` (the bus publishes a
- * refresh per application once it exists). Unreadable bodies are 400 problem+json.
+ * on its next request, publishes a `RefreshRemoteApplicationEvent` per application on the bus
+ * (`PropertyPathEndpoint`), and reports the change to `onChange` / `events`. Unreadable bodies
+ * are 400 problem+json; a bus that cannot publish is logged, and the webhook still gets 200.
  *
  * @throws StratusError `CFG_ERR_INVALID_OPTIONS` when options are invalid.
  * @example
@@ -136,24 +142,22 @@ export async function registerMonitorRoute(
   fastify: FastifyInstance<any, any, any, any, any>,
   options: MonitorOptions = {},
 ): Promise<void> {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const prefix = options.prefix ?? '';
-  const problems: string[] = [];
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
-    problems.push('maxBodyBytes must be a positive integer');
-  if (prefix !== '' && !/^\/[A-Za-z0-9._~\-/]*[^/]$/.test(prefix))
-    problems.push('prefix must start with / and not end with /');
+  const maxBodyBytes = options.maxBodyBytes ?? CONFIG_SERVER_DEFAULTS.monitorMaxBodyBytes;
+  const prefix = options.prefix ?? CONFIG_SERVER_DEFAULTS.prefix;
+  const problems = pluginOptionProblems(maxBodyBytes, prefix);
   if (problems.length > 0) throw invalidOptionsError(problems);
   const log = (options.logger ?? createSilentLogger()).child({ component: 'config-monitor' });
 
-  await fastify.register(
-    async (app: FastifyInstance) => {
-      acceptRawText(app, maxBodyBytes);
-      app.setErrorHandler((error: unknown, _request, reply) => {
-        const problem = toProblem(asMonitorError(error));
-        if (problem.status >= 500) log.error({ err: error }, 'monitor request failed');
-        void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
-      });
+  await registerRawTextPlugin(
+    fastify,
+    {
+      prefix,
+      maxBodyBytes,
+      log,
+      failure: 'monitor request failed',
+      unreadable: () => badNotification(),
+    },
+    (app) => {
       app.post('/monitor', async (request, reply) => {
         const contentType = String(request.headers['content-type'] ?? '')
           .split(';')[0]!
@@ -178,30 +182,33 @@ export async function registerMonitorRoute(
             // A listener's failure must not turn an accepted webhook into a retry storm.
             log.warn({ err: error }, 'config change listener failed');
           }
+          await publishRefreshes(options.bus?.() ?? null, applications, log);
         }
         await reply.type('application/json').send(JSON.stringify(applications));
       });
     },
-    { prefix },
   );
 }
 
-function badNotification(): StratusError {
-  return new StratusError(ConfigServerErrorCodes.BAD_REQUEST, 400, 'Bad Request', {
-    message: 'Unrecognized change notification',
+/** One refresh event per application, as `PropertyPathEndpoint.notifyByPath` publishes them. */
+async function publishRefreshes(
+  bus: RefreshPublisher | null,
+  applications: readonly string[],
+  log: Logger,
+): Promise<void> {
+  if (bus === null) return;
+  const results = await Promise.allSettled(
+    applications.map((destination) => bus.publishRefresh(destination)),
+  );
+  results.forEach((result, index) => {
+    const destination = applications[index];
+    if (result.status === 'fulfilled') log.info({ destination }, 'bus refresh published');
+    else log.warn({ err: result.reason, destination }, 'bus refresh not published');
   });
 }
 
-function asMonitorError(error: unknown): unknown {
-  if (isStratusError(error)) return error;
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (status === 413) {
-    return new StratusError(ConfigServerErrorCodes.PAYLOAD_TOO_LARGE, 413, 'Payload Too Large', {
-      message: 'Request body is too large',
-    });
-  }
-  if (typeof status === 'number' && status >= 400 && status < 500) return badNotification();
-  return error;
+function badNotification(): StratusError {
+  return ConfigServerErrors.BAD_REQUEST({ message: 'Unrecognized change notification' });
 }
 
 function parseJson(text: string): unknown {

@@ -4,7 +4,7 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { isStratusError } from '@stratus/core';
 import { createNativeRepository } from './native-repository.js';
-import { makeTree } from './internal/test-support.js';
+import { tempTree } from '@stratus/testing';
 
 const APPLICATION_YML = `shared: application
 level: application
@@ -20,7 +20,7 @@ level: application-doc-prod
 `;
 
 test('orders sources for foo with dev,mysql: mysql files, dev files, foo, then application with its dev document', async (t) => {
-  const root = makeTree(t, {
+  const root = tempTree(t, {
     'application.yml': APPLICATION_YML,
     'application-dev.yml': 'level: application-dev\n',
     'application-mysql.yml': 'level: application-mysql\n',
@@ -69,7 +69,7 @@ test('orders sources for foo with dev,mysql: mysql files, dev files, foo, then a
 });
 
 test('.properties wins over .yml and .yml over .yaml for the same name', async (t) => {
-  const root = makeTree(t, {
+  const root = tempTree(t, {
     'app.yaml': 'from: yaml\n',
     'app.yml': 'from: yml\n',
     'app.properties': 'from=properties\n',
@@ -86,7 +86,7 @@ test('.properties wins over .yml and .yml over .yaml for the same name', async (
 });
 
 test('the label folder is searched with higher precedence than its location', async (t) => {
-  const root = makeTree(t, {
+  const root = tempTree(t, {
     'app.yml': 'where: root\n',
     'app-dev.yml': 'where: root-dev\n',
     'v2/app.yml': 'where: label\n',
@@ -111,7 +111,7 @@ test('the label folder is searched with higher precedence than its location', as
 });
 
 test('comma-separated applications: later names win, application is lowest', async (t) => {
-  const root = makeTree(t, {
+  const root = tempTree(t, {
     'application.yml': 'x: application\n',
     'a.yml': 'x: a\n',
     'b.yml': 'x: b\n',
@@ -128,7 +128,7 @@ test('comma-separated applications: later names win, application is lowest', asy
 });
 
 test('locations with {application} and {profile} placeholders are expanded', async (t) => {
-  const root = makeTree(t, { 'orders/dev/application.yml': 'x: placeholder\n' });
+  const root = tempTree(t, { 'orders/dev/application.yml': 'x: placeholder\n' });
   const repository = createNativeRepository({
     searchLocations: [join(root, '{application}', '{profile}')],
   });
@@ -140,7 +140,7 @@ test('locations with {application} and {profile} placeholders are expanded', asy
 });
 
 test('an unknown application with no shared files gives no property sources', async (t) => {
-  const root = makeTree(t, { 'other.yml': 'x: 1\n' });
+  const root = tempTree(t, { 'other.yml': 'x: 1\n' });
   const env = await createNativeRepository({ searchLocations: [root] }).findOne(
     'nope',
     ['default'],
@@ -152,8 +152,8 @@ test('an unknown application with no shared files gives no property sources', as
 });
 
 test('a symlink pointing outside the search location is refused; one inside is followed', async (t) => {
-  const outside = makeTree(t, { 'secret.yml': 'canary: OUTSIDE-CANARY\n' });
-  const root = makeTree(t, { 'real.yml': 'inside: true\n' });
+  const outside = tempTree(t, { 'secret.yml': 'canary: OUTSIDE-CANARY\n' });
+  const root = tempTree(t, { 'real.yml': 'inside: true\n' });
   symlinkSync(join(outside, 'secret.yml'), join(root, 'app.yml'));
   symlinkSync(join(root, 'real.yml'), join(root, 'app-dev.yml'));
   const env = await createNativeRepository({ searchLocations: [root] }).findOne(
@@ -169,7 +169,7 @@ test('a symlink pointing outside the search location is refused; one inside is f
 });
 
 test('findOne itself rejects traversal in name, label and profiles', async (t) => {
-  const root = makeTree(t, {});
+  const root = tempTree(t, {});
   const repository = createNativeRepository({ searchLocations: [root] });
   for (const [name, profiles, label] of [
     ['../x', ['dev'], null],
@@ -189,7 +189,7 @@ test('findOne itself rejects traversal in name, label and profiles', async (t) =
 });
 
 test('a broken YAML file is a 500 repository error, not a parse detail', async (t) => {
-  const root = makeTree(t, { 'app.yml': 'a: [unclosed\n' });
+  const root = tempTree(t, { 'app.yml': 'a: [unclosed\n' });
   await assert.rejects(
     createNativeRepository({ searchLocations: [root] }).findOne('app', ['default'], null),
     (error: unknown) =>
@@ -197,12 +197,50 @@ test('a broken YAML file is a 500 repository error, not a parse detail', async (
   );
 });
 
-test('unsupported and empty search locations are rejected at creation, all at once', () => {
+test('unsupported, unresolved and empty search locations are rejected at creation, all at once', () => {
   assert.throws(
-    () => createNativeRepository({ searchLocations: ['classpath:/config', ''] }),
+    () =>
+      createNativeRepository({
+        searchLocations: ['http://example.com/repo', '', 'file://${user.home}/repo'],
+      }),
     (error: unknown) =>
       isStratusError(error) &&
       error.code === 'CFG_ERR_INVALID_OPTIONS' &&
-      (error.details['problems'] as string[]).length === 2,
+      (error.details['problems'] as string[]).length === 3,
   );
+});
+
+test('classpath: locations resolve under the classpath folder, file:// forms under their absolute path', async (t) => {
+  const classpath = tempTree(t, { 'config/shop.yml': 'from: classpath-config\n' });
+  const home = tempTree(t, { 'native-file-repo/shop.yml': 'from: home-repo\n' });
+  for (const [location, expected] of [
+    ['classpath:/config', 'classpath-config'],
+    ['classpath:config/', 'classpath-config'],
+    [`file://${home}/native-file-repo`, 'home-repo'],
+    [`file:///${home.replace(/^\//, '')}/native-file-repo`, 'home-repo'],
+    [`optional:file:${home}/native-file-repo/`, 'home-repo'],
+  ] as const) {
+    const repository = createNativeRepository({ searchLocations: [location], classpath });
+    const env = await repository.findOne('shop', ['default'], null);
+    assert.equal(env.propertySources[0]?.source['from'], expected, location);
+  }
+  const windows = createNativeRepository({
+    searchLocations: ['file:///C:/Users/me/native-file-repo', 'file://C:\\Users\\me/repo'],
+    classpath,
+  });
+  assert.equal(windows.locations.length, 2, 'Windows-style locations are accepted, not a crash');
+  assert.deepEqual((await windows.findOne('shop', ['default'], null)).propertySources, []);
+});
+
+test('a classpath: location with a {profile} placeholder still cannot leave the classpath folder', async (t) => {
+  const classpath = tempTree(t, { 'config/dev/shop.yml': 'from: dev\n', 'secret.yml': 'x: 1\n' });
+  const repository = createNativeRepository({
+    searchLocations: ['classpath:/config/{profile}'],
+    classpath,
+  });
+  assert.equal(
+    (await repository.findOne('shop', ['dev'], null)).propertySources[0]?.source['from'],
+    'dev',
+  );
+  await assert.rejects(repository.findOne('shop', ['..'], null), isStratusError);
 });

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { createTextEncryptor, type TextEncryptor } from '@stratus/config';
 import { createNativeRepository } from './native-repository.js';
 import { registerConfigServerRoutes, type ConfigServerRoutesOptions } from './routes.js';
-import { makeTree, rawRequest } from './internal/test-support.js';
+import { tempTree, rawRequest } from '@stratus/testing';
 
 const encryptor = createTextEncryptor({ key: 'routes-test-key' });
 
@@ -14,7 +14,7 @@ async function startServer(
   files: Record<string, string>,
   options: Partial<ConfigServerRoutesOptions> = {},
 ): Promise<{ port: number; root: string }> {
-  const root = makeTree(t, files);
+  const root = tempTree(t, files);
   const app = Fastify();
   t.after(() => app.close());
   await registerConfigServerRoutes(app, {
@@ -299,7 +299,7 @@ test('without an encryptor the crypto endpoints answer 404 NO_KEY', async (t) =>
 });
 
 test('crypto bodies above maxBodyBytes get 413; JSON bodies are read as raw text; other routes keep their parsers', async (t) => {
-  const root = makeTree(t, {});
+  const root = tempTree(t, {});
   const app = Fastify();
   t.after(() => app.close());
   app.post('/outside', async (request) => ({ got: request.body }));

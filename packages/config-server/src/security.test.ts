@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSilentLogger } from '@stratus/core';
 import { createConfigServer } from './server.js';
-import { tempDir } from './git/test-support.js';
+import { tempDir } from '@stratus/testing';
 
 const BASIC = `Basic ${Buffer.from('config:pw-123').toString('base64')}`;
 
@@ -79,4 +79,54 @@ test('with security enabled every configuration endpoint needs the credentials',
 test('without a configured password /encrypt stays open, as in Spring without Spring Security', async (t) => {
   const base = await start(t, []);
   assert.equal((await post(`${base}/encrypt`, 'secret')).status, 200);
+});
+
+test('with security enabled the actuator keeps the fleet-wide rule: prometheus open, env behind the credentials', async (t) => {
+  // Regression: the config server's Basic guard answered 401 on /actuator/prometheus while every
+  // other Stratus process served it, so Prometheus saw this target down.
+  const shipped = await start(t, [
+    '--spring.security.user.name=config',
+    '--spring.security.user.password=pw-123',
+    '--stratus.config-server.security.enabled=true',
+  ]);
+  const scrape = await fetch(`${shipped}/actuator/prometheus`);
+  assert.equal(scrape.status, 200, 'the shipped configuration exposes prometheus, open');
+  assert.match(await scrape.text(), /http_server_requests_seconds|process_/);
+  assert.equal((await fetch(`${shipped}/actuator/info`)).status, 200);
+  const links = (await (await fetch(`${shipped}/actuator`)).json()) as { _links: object };
+  assert.deepEqual(Object.keys(links._links).sort(), [
+    'health',
+    'health-path',
+    'info',
+    'metrics',
+    'metrics-requiredMetricName',
+    'prometheus',
+    'self',
+  ]);
+  assert.equal(
+    (await fetch(`${shipped}/app/default`)).status,
+    401,
+    'configuration stays protected',
+  );
+
+  const everything = await start(t, [
+    '--spring.security.user.name=config',
+    '--spring.security.user.password=pw-123',
+    '--stratus.config-server.security.enabled=true',
+    '--management.endpoints.web.exposure.include=*',
+    '--management.endpoints.web.base-path=/manage',
+  ]);
+  assert.equal((await fetch(`${everything}/manage/prometheus`)).status, 200);
+  const env = await fetch(`${everything}/manage/env`);
+  assert.equal(env.status, 401);
+  assert.match(env.headers.get('www-authenticate') ?? '', /realm="actuator"/);
+  assert.equal(
+    (await fetch(`${everything}/manage/env`, { headers: { authorization: BASIC } })).status,
+    200,
+  );
+  assert.equal(
+    (await fetch(`${everything}/manage`)).status,
+    200,
+    'the discovery page follows the base path',
+  );
 });

@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { isAuthorized, UnauthorizedError, type ManagementCredentials } from '@stratus/boot';
+import {
+  isActuatorRequest,
+  isAuthorized,
+  UnauthorizedError,
+  type ManagementCredentials,
+} from '@stratus/boot';
 
 /** Options of {@link protectConfigServer}. */
 export interface ConfigServerSecurityOptions {
@@ -18,15 +23,18 @@ const CRYPTO_PATH = /^(?:\/[^/]+)*\/(?:encrypt|decrypt)(?:\/|$)/;
 /**
  * HTTP Basic for the config server. `/encrypt` and `/decrypt` need the credentials whenever
  * a password is configured, as they turn the server into an encryption oracle; the rest only
- * when `requireForAll` says so. The actuator keeps its own rules.
+ * when `requireForAll` says so. Requests routed to the actuator (wherever
+ * `management.endpoints.web.base-path` puts it) keep the actuator's rule, the same on every
+ * Stratus server: `health`, `info` and `prometheus` open, the other exposed endpoints behind
+ * the same credentials.
  */
 export function protectConfigServer(
   server: FastifyInstance,
   options: ConfigServerSecurityOptions,
 ): void {
   server.addHook('onRequest', async (request, reply) => {
+    if (isActuatorRequest(request)) return;
     const path = request.url.split('?')[0] ?? '';
-    if (path === '/actuator' || path.startsWith('/actuator/')) return;
     const credentials = options.credentials();
     const needsCredentials =
       options.requireForAll() ||

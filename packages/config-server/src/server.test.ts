@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { renameSync, rmSync } from 'node:fs';
 import { createSilentLogger } from '@stratus/core';
 import { createConfigServer } from './server.js';
-import { makeRepo, tempDir } from './git/test-support.js';
+import { tempDir } from '@stratus/testing';
+import { makeRepo } from './testing/git-repo.js';
 import type { ConfigChangeEvent } from './monitor.js';
 
 test('createConfigServer serves a git repository given by --spring.cloud.config.server.git.uri', async (t) => {

@@ -2,14 +2,20 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApplication, type Application, type HealthResult } from '@stratus/boot';
-import { Secret, StratusError, type Logger } from '@stratus/core';
-import { createEncryptorFromProperties, getList, type ConfigEnvironment } from '@stratus/config';
-import type { EnvironmentRepository } from './environment.js';
+import type { Logger } from '@stratus/core';
 import {
-  createGitRepository,
-  type GitEnvironmentRepository,
-  type GitPatternRepoOptions,
-} from './git/git-repository.js';
+  ConfigErrors,
+  createEncryptorFromProperties,
+  type ConfigEnvironment,
+} from '@stratus/config';
+import { CONFIG_SERVER_DEFAULTS } from './defaults.js';
+import type { EnvironmentRepository } from './environment.js';
+import { createGitRepository, type GitRepoOptions } from './git/git-repository.js';
+import {
+  bindConfigServerSettings,
+  configServerSettingsProblems,
+  type ConfigServerSettings,
+} from './internal/settings.js';
 import { registerMonitorRoute, type ConfigChangeEvent } from './monitor.js';
 import { createNativeRepository } from './native-repository.js';
 import { registerConfigServerRoutes } from './routes.js';
@@ -23,13 +29,21 @@ export interface ConfigServerOptions {
   defaults?: Record<string, unknown>;
   logger?: Logger;
   /**
-   * Called for every change accepted by `POST /monitor` (until the bus publishes refreshes).
+   * Called for every change accepted by `POST /monitor`, besides the bus refresh it publishes.
    * @default none (the change is only logged)
    */
   onChange?: (event: ConfigChangeEvent) => void;
 }
 
 const BASE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const SEARCH_LOCATIONS = 'spring.cloud.config.server.native.search-locations';
+
+/** A backend, its health and what `/monitor` does to it. */
+interface Backend {
+  repository: EnvironmentRepository;
+  health: () => HealthResult;
+  refresh: () => void;
+}
 
 /**
  * Creates the config server (`@EnableConfigServer`) on the Stratus runtime:
@@ -38,9 +52,13 @@ const BASE_DIR = fileURLToPath(new URL('..', import.meta.url));
  * otherwise (or when `git.uri` is set and `native` only comes from the packaged defaults, or
  * the `git` profile is active), `POST /monitor` for git webhooks,
  * `/encrypt` and `/decrypt` when `encrypt.key` is set, server-side decryption
- * unless `spring.cloud.config.server.encrypt.enabled=false`.
+ * unless `spring.cloud.config.server.encrypt.enabled=false`. Its settings are bound once, and
+ * again on every refresh; a refresh with a bad value is refused and the old settings stay.
  *
- * @throws StratusError `BOOT_ERR_INVALID_CONFIG` when no supported backend is configured.
+ * @throws StratusError `CFG_ERR_INVALID_CONFIG` listing every bad setting, every unknown
+ *   `stratus.config-server.*` key with its file, or a missing backend;
+ *   `CFG_ERR_UNRESOLVED_PLACEHOLDER` for search locations or a key store location that do not
+ *   resolve. Nothing is left open when it throws.
  * @example
  * const server = await createConfigServer({ argv: ['--server.port=0'] });
  * await server.start();
@@ -54,125 +72,153 @@ export async function createConfigServer(options: ConfigServerOptions = {}): Pro
     defaults: options.defaults,
     logger: options.logger,
   });
+  try {
+    await configure(app, options);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return app;
+}
+
+async function configure(app: Application, options: ConfigServerOptions): Promise<void> {
   const { config } = app;
+  let settings = bindConfigServerSettings(config.environment);
+  config.addValidator((candidate) => configServerSettingsProblems(candidate));
+  config.onChange((_changed, live) => {
+    settings = bindConfigServerSettings(live.environment);
+  });
   protectConfigServer(app.server, {
+    // spring.security.user.* is @stratus/boot's (the actuator uses it too): read as it reads it.
     credentials: () => ({
       username: String(config.get('spring.security.user.name', 'user')),
       password: config.getString('spring.security.user.password') ?? null,
     }),
-    requireForAll: () =>
-      config.getBoolean('stratus.config-server.security.enabled', false) === true,
+    requireForAll: () => settings.securityEnabled,
   });
-  const profiles = config.environment.activeProfiles;
-  const gitUri = config.getString('spring.cloud.config.server.git.uri');
-  const nativeSource = config.environment.lookupRaw('spring.profiles.active')?.source ?? '';
-  const nativeIsPackagedDefault = nativeSource.includes(`[${join(BASE_DIR, 'application.yml')}]`);
-  const useGit =
-    gitUri !== undefined &&
-    gitUri.trim() !== '' &&
-    (profiles.includes('git') || !profiles.includes('native') || nativeIsPackagedDefault);
-  if (!useGit && !profiles.includes('native')) {
-    throw new StratusError('BOOT_ERR_INVALID_CONFIG', 500, 'Invalid configuration', {
-      message:
-        'No backend: set spring.cloud.config.server.git.uri, or spring.profiles.active=native',
-      details: {
-        problems: ['spring.cloud.config.server.git.uri: required without the native profile'],
-      },
-      retryable: false,
-    });
-  }
-  let repository: EnvironmentRepository;
-  let health: () => HealthResult;
-  let refresh = (): void => undefined;
-  if (useGit) {
-    const git = createGitFromConfig(config.environment, app.logger);
-    app.onClose(() => git.close());
-    await git.start();
-    repository = git;
-    health = () => git.health();
-    refresh = () => git.refresh();
-  } else {
-    const searchLocations = getList(
-      config.environment,
-      'spring.cloud.config.server.native.search-locations',
-    );
-    const locations = searchLocations.length > 0 ? searchLocations : ['file:./config-repo'];
-    repository = createNativeRepository({
-      searchLocations: locations,
-      logger: app.logger.child({ component: 'native-repository' }),
-    });
-    health = () => {
-      const missing = locations.filter(
-        (l) => !l.includes('{') && !existsSync(l.replace(/^file:(\/\/)?/, '')),
-      );
-      return missing.length === 0
-        ? { status: 'UP', details: { repositories: locations } }
-        : { status: 'DOWN', details: { missing } };
-    };
-  }
-  // Symmetric encrypt.key, an RSA PEM, or a PKCS#12 key store; relative paths from the working
-  // directory, as Spring resolves `file:./…`.
-  const encryptor = createEncryptorFromProperties((key) => config.getString(key), process.cwd());
+  const backend = useGit(config.environment, settings)
+    ? await gitBackend(app, settings)
+    : nativeBackend(config.environment, settings, app.logger);
+  // A refresh may follow an edit the caches cannot see (a file system with coarse times).
+  config.onChange(() => backend.refresh());
+  // Symmetric encrypt.key, an RSA PEM, or a JKS/JCEKS/PKCS#12 key store; relative paths from the
+  // working directory, as Spring resolves `file:./…`, and `classpath:` from stratus.classpath.
+  config.environment.assertResolvable('encrypt.key-store.location');
+  const encryptor = createEncryptorFromProperties(
+    (key) => config.getString(key),
+    process.cwd(),
+    classpathOf(settings),
+  );
   await registerConfigServerRoutes(app.server, {
-    repository,
+    repository: backend.repository,
     encryptor,
-    decryptOnServer:
-      config.getBoolean('spring.cloud.config.server.encrypt.enabled', true) !== false,
-    prefix: config.getString('spring.cloud.config.server.prefix') ?? '',
+    decryptOnServer: settings.decryptOnServer,
+    prefix: settings.prefix,
     logger: app.logger.child({ component: 'config-server' }),
   });
   await registerMonitorRoute(app.server, {
-    refresh,
+    refresh: backend.refresh,
+    // Spring Cloud Bus: a refresh per affected application, once the app's bus has started.
+    bus: () => app.bus,
     onChange: options.onChange,
-    prefix: config.getString('spring.cloud.config.server.prefix') ?? '',
+    prefix: settings.prefix,
     logger: app.logger.child({ component: 'config-monitor' }),
   });
-  app.health.register('configServer', health);
-  return app;
+  app.health.register('configServer', backend.health);
 }
 
-const GIT = 'spring.cloud.config.server.git';
-
-/** Binds `spring.cloud.config.server.git.*` (Spring's names and units) to the git backend. */
-function createGitFromConfig(env: ConfigEnvironment, logger: Logger): GitEnvironmentRepository {
-  const text = (key: string): string | undefined => {
-    const value = env.get(key);
-    return value === undefined || value === null || value === '' ? undefined : String(value);
-  };
-  const flag = (key: string): boolean | undefined => {
-    const value = text(key);
-    return value === undefined ? undefined : value.toLowerCase() === 'true';
-  };
-  const seconds = (key: string): number | undefined => {
-    const value = text(key);
-    return value === undefined ? undefined : Number(value) * 1000;
-  };
-  const repoOptions = (prefix: string) => {
-    const password = text(`${prefix}.password`);
-    return {
-      uri: text(`${prefix}.uri`) ?? '',
-      username: text(`${prefix}.username`),
-      password: password === undefined ? undefined : new Secret(password),
-      searchPaths: getList(env, `${prefix}.search-paths`),
-      defaultLabel: text(`${prefix}.default-label`),
-      tryMasterBranch: flag(`${prefix}.try-master-branch`),
-    };
-  };
-  const repos: GitPatternRepoOptions[] = Object.keys(env.getObject(`${GIT}.repos`) ?? {}).map(
-    (name) => ({
-      name,
-      pattern: getList(env, `${GIT}.repos.${name}.pattern`),
-      ...repoOptions(`${GIT}.repos.${name}`),
-    }),
-  );
-  const dataDir = resolve(String(env.get('stratus.data-dir', './data')));
-  return createGitRepository({
-    ...repoOptions(GIT),
-    repos,
-    basedir: text(`${GIT}.basedir`) ?? join(dataDir, 'config-repo-clones'),
-    refreshRateMs: seconds(`${GIT}.refresh-rate`),
-    timeoutMs: seconds(`${GIT}.timeout`),
-    cloneOnStart: flag(`${GIT}.clone-on-start`),
-    logger: logger.child({ component: 'git-repository' }),
+/**
+ * Git when `git.uri` is set and the `git` profile is active, or `native` is not (or only comes
+ * from the packaged `application.yml`); native when `native` is active.
+ *
+ * @throws StratusError `CFG_ERR_INVALID_CONFIG` when neither applies.
+ */
+function useGit(env: ConfigEnvironment, settings: ConfigServerSettings): boolean {
+  const profiles = env.activeProfiles;
+  const gitUri = settings.git.uri;
+  const nativeSource = env.lookupRaw('spring.profiles.active')?.source ?? '';
+  const nativeIsPackagedDefault = nativeSource.includes(`[${join(BASE_DIR, 'application.yml')}]`);
+  if (
+    gitUri !== undefined &&
+    gitUri.trim() !== '' &&
+    (profiles.includes('git') || !profiles.includes('native') || nativeIsPackagedDefault)
+  )
+    return true;
+  if (profiles.includes('native')) return false;
+  throw ConfigErrors.INVALID_CONFIG({
+    message: 'No backend: set spring.cloud.config.server.git.uri, or spring.profiles.active=native',
+    details: {
+      problems: ['spring.cloud.config.server.git.uri: required without the native profile'],
+    },
   });
+}
+
+/**
+ * What `classpath:` means for the config server: `--stratus.classpath`, else its package folder
+ * (the one holding its own `application.yml`), so `classpath:/config` and
+ * `encrypt.key-store.location: classpath:/server.jks` read files shipped beside it.
+ */
+function classpathOf(settings: ConfigServerSettings): string {
+  return resolve(settings.classpath || BASE_DIR);
+}
+
+/**
+ * The native backend over `spring.cloud.config.server.native.search-locations`: every `${…}`
+ * must resolve (`file://${user.home}/native-file-repo` with the Java system properties),
+ * `classpath:` comes from {@link classpathOf}.
+ *
+ * @throws StratusError `CFG_ERR_UNRESOLVED_PLACEHOLDER`, `CFG_ERR_INVALID_OPTIONS`.
+ */
+function nativeBackend(
+  env: ConfigEnvironment,
+  settings: ConfigServerSettings,
+  logger: Logger,
+): Backend {
+  env.assertResolvable(SEARCH_LOCATIONS);
+  const native = createNativeRepository({
+    searchLocations: settings.searchLocations,
+    classpath: classpathOf(settings),
+    logger: logger.child({ component: 'native-repository' }),
+  });
+  return {
+    repository: native,
+    refresh: () => native.refresh(),
+    health: () => {
+      const missing = native.locations.filter((l) => !l.includes('{') && !existsSync(l));
+      return missing.length === 0
+        ? { status: 'UP', details: { repositories: native.locations } }
+        : { status: 'DOWN', details: { missing } };
+    },
+  };
+}
+
+/** The git backend over `spring.cloud.config.server.git.*`, started and closed with the app. */
+async function gitBackend(app: Application, settings: ConfigServerSettings): Promise<Backend> {
+  const { git: gitSettings } = settings;
+  const repoOptions = (repo: typeof gitSettings | (typeof gitSettings.repos)[string]) =>
+    ({
+      uri: repo.uri ?? '',
+      username: repo.username,
+      password: repo.password,
+      searchPaths: repo.searchPaths,
+      defaultLabel: repo.defaultLabel,
+      tryMasterBranch: repo.tryMasterBranch,
+    }) satisfies GitRepoOptions;
+  const git = createGitRepository({
+    ...repoOptions(gitSettings),
+    repos: Object.entries(gitSettings.repos).map(([name, repo]) => ({
+      name,
+      pattern: repo.pattern,
+      ...repoOptions(repo),
+    })),
+    basedir:
+      gitSettings.basedir ?? join(resolve(settings.dataDir), CONFIG_SERVER_DEFAULTS.clonesFolder),
+    refreshRateMs: gitSettings.refreshRateMs,
+    timeoutMs: gitSettings.timeoutMs,
+    cloneOnStart: gitSettings.cloneOnStart,
+    logger: app.logger.child({ component: 'git-repository' }),
+  });
+  app.onClose(() => git.close());
+  await git.start();
+  return { repository: git, health: () => git.health(), refresh: () => git.refresh() };
 }

@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { StratusError, type Logger, createSilentLogger } from '@stratus/core';
+import { createSilentLogger, isRecord, type Logger } from '@stratus/core';
+import { ConfigErrors } from './errors.js';
 import type { PropertySource } from './environment.js';
 
 /**
@@ -124,7 +125,7 @@ export async function fetchConfigServerSources(
       interval = Math.min(interval * (options.multiplier ?? 1.1), options.maxIntervalMs ?? 2000);
     }
   }
-  throw new StratusError('CFG_ERR_SERVER_UNAVAILABLE', 503, 'Config server unavailable', {
+  throw ConfigErrors.SERVER_UNAVAILABLE({
     message: `Could not load configuration for '${options.name}' from ${options.uris.map(redactUri).join(', ')}: ${describe(lastError)}`,
     details: { uris: options.uris.map(redactUri) },
     cause: lastError,
@@ -159,7 +160,7 @@ async function fetchAllLabels(
     }
     logger.info({ label }, 'config server has no such label; trying the next one');
   }
-  throw new StratusError('CFG_ERR_SERVER_UNAVAILABLE', 503, 'Config server unavailable', {
+  throw ConfigErrors.SERVER_UNAVAILABLE({
     message: `No label of '${options.label ?? ''}' found for '${options.name}'`,
   });
 }
@@ -244,20 +245,15 @@ async function fetchOnce(
   if (label) path += `/${segment(label.replaceAll('/', '(_)'))}`;
   const { status, body } = await get(new URL(path, base), headers, options);
   if (status !== 200) throw new StatusError(status);
-  let parsed: EnvironmentResponse;
+  let parsed: unknown = null;
   try {
-    parsed = JSON.parse(body) as EnvironmentResponse;
+    parsed = JSON.parse(body);
   } catch {
-    parsed = null as unknown as EnvironmentResponse;
+    // Not JSON: refused below like any other body that is not an Environment.
   }
-  if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.propertySources)) {
-    throw new StratusError(
-      'CFG_ERR_SERVER_RESPONSE',
-      502,
-      'Config server sent an invalid environment',
-    );
-  }
-  return parsed;
+  if (!isRecord(parsed) || !Array.isArray(parsed['propertySources']))
+    throw ConfigErrors.SERVER_RESPONSE();
+  return parsed as unknown as EnvironmentResponse;
 }
 
 /** One GET with separate connect and read timeouts (fetch has only one overall deadline). */
@@ -324,8 +320,7 @@ function plainValues(source: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source ?? {})) {
     const unwrapped =
-      value !== null &&
-      typeof value === 'object' &&
+      isRecord(value) &&
       'value' in value &&
       Object.keys(value).every((k) => k === 'value' || k === 'origin')
         ? (value as { value: unknown }).value

@@ -1,19 +1,40 @@
 import type { FlatProperties } from './flatten.js';
 import { unflattenProperties } from './flatten.js';
-import { uniformKey } from './relaxed.js';
-import { resolvePlaceholders } from './placeholders.js';
+import { environmentVariableCandidates, uniformKey } from './relaxed.js';
+import { findUnresolvedPlaceholder, resolvePlaceholders } from './placeholders.js';
+import { unresolvedPlaceholderError } from './errors.js';
 
 /** A named, ordered set of flat properties, as Spring's PropertySource. */
 export interface PropertySource {
   /** Where the values came from (`file:/app/application.yml`, `configserver:…`). */
   name: string;
   properties: FlatProperties;
+  /**
+   * Environment variable names (as set, e.g. `ORDER_SERVICE_URL`) → the key of `properties`
+   * holding their value. A source with aliases is searched like Spring's
+   * `SystemEnvironmentPropertySource`: when relaxed matching misses, the names of
+   * {@link environmentVariableCandidates} are tried against them.
+   */
+  aliases?: Readonly<Record<string, string>>;
+}
+
+/** A raw value, the key that holds it and the name of its source. */
+export interface RawProperty {
+  value: unknown;
+  source: string;
+  key: string;
 }
 
 interface IndexedSource {
   source: PropertySource;
   byUniform: Map<string, string>;
+  aliases: Map<string, string> | null;
+  /** Alias answers by looked-up key (the environment is immutable), bounded in size. */
+  aliasHits: Map<string, string | undefined>;
 }
+
+/** Lookups remembered per source; keys may come from requests, so the memo stays small. */
+const MAX_ALIAS_MEMO = 512;
 
 /**
  * An immutable view over ordered property sources (index 0 wins), with
@@ -43,7 +64,14 @@ export class ConfigEnvironment {
         const uniform = uniformKey(key);
         if (!byUniform.has(uniform)) byUniform.set(uniform, key);
       }
-      return { source, byUniform };
+      const aliases = source.aliases
+        ? new Map(
+            Object.entries(source.aliases).filter(([, key]) =>
+              Object.hasOwn(source.properties, key),
+            ),
+          )
+        : null;
+      return { source, byUniform, aliases, aliasHits: new Map() };
     });
   }
 
@@ -53,15 +81,66 @@ export class ConfigEnvironment {
   }
 
   /** The raw value (placeholders unresolved) and its source, or undefined. */
-  lookupRaw(key: string): { value: unknown; source: string; key: string } | undefined {
+  lookupRaw(key: string): RawProperty | undefined {
     const uniform = uniformKey(key);
-    for (const { source, byUniform } of this.#indexed) {
-      const original = byUniform.get(uniform);
+    for (const indexed of this.#indexed) {
+      const { source, byUniform } = indexed;
+      const original = byUniform.get(uniform) ?? aliasOf(indexed, key);
       if (original !== undefined) {
         return { value: source.properties[original], source: source.name, key: original };
       }
     }
     return undefined;
+  }
+
+  /**
+   * The raw value of `key` or, when it has none, the raw values of the keys under it
+   * (`key[0]`, `key.name`): what `getList` and `getObject` read, before resolution. A list
+   * comes whole from the highest source that defines any element of it.
+   */
+  rawEntries(key: string): RawProperty[] {
+    const direct = this.lookupRaw(key);
+    if (direct !== undefined) return [direct];
+    const prefix = uniformKey(key);
+    const seen = new Set<string>();
+    const listOwner = new Map<string, number>();
+    const out: RawProperty[] = [];
+    this.#indexed.forEach(({ source }, sourceIndex) => {
+      for (const [k, value] of Object.entries(source.properties)) {
+        const uniform = uniformKey(k);
+        if (!uniform.startsWith(`${prefix}.`) && !uniform.startsWith(`${prefix}[`)) continue;
+        if (seen.has(uniform)) continue;
+        const bracket = uniform.indexOf('[', prefix.length);
+        if (bracket !== -1) {
+          const owner = listOwner.get(uniform.slice(0, bracket));
+          if (owner !== undefined && owner !== sourceIndex) continue;
+          listOwner.set(uniform.slice(0, bracket), sourceIndex);
+        }
+        seen.add(uniform);
+        out.push({ value, source: source.name, key: k });
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Checks that `key` (and the keys under it) resolve completely: a `${name}` without a
+   * default that nothing defines fails, as Spring's strict resolver does for settings needed
+   * at start-up.
+   *
+   * @throws StratusError `CFG_ERR_UNRESOLVED_PLACEHOLDER` naming the key, its source and the
+   *   placeholder (never the value).
+   */
+  assertResolvable(key: string): void {
+    for (const entry of this.rawEntries(key)) {
+      const missing = findUnresolvedPlaceholder(
+        entry.value,
+        (k) => this.lookupRaw(k)?.value,
+        this.#randomCache,
+      );
+      if (missing !== null)
+        throw unresolvedPlaceholderError({ key: entry.key, source: entry.source }, missing);
+    }
   }
 
   has(key: string): boolean {
@@ -136,6 +215,24 @@ export class ConfigEnvironment {
     }
     return out;
   }
+}
+
+function aliasOf(indexed: IndexedSource, key: string): string | undefined {
+  if (indexed.aliases === null) return undefined;
+  if (indexed.aliasHits.has(key)) return indexed.aliasHits.get(key);
+  const found = findAlias(indexed.aliases, key);
+  if (indexed.aliasHits.size < MAX_ALIAS_MEMO) indexed.aliasHits.set(key, found);
+  return found;
+}
+
+/** The property key an environment variable named like Spring would look `key` up holds. */
+function findAlias(aliases: Map<string, string>, key: string): string | undefined {
+  for (const candidate of environmentVariableCandidates(key)) {
+    // Spring Boot also tries the lower-case name (`SpringConfigurationPropertySource`).
+    const found = aliases.get(candidate) ?? aliases.get(candidate.toLowerCase());
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Length of the part of `key` that corresponds to a uniform prefix. */

@@ -1,27 +1,27 @@
-export {
-  flattenProperties,
-  unflattenProperties,
-  splitPropertyPath,
-  type FlatProperties,
-} from './flatten.js';
+export { unflattenProperties } from './flatten.js';
+export { uniformKey } from './relaxed.js';
 export {
   parseYamlDocuments,
   parseJavaProperties,
   profilesMatch,
   type YamlDocument,
+  type ParseYamlOptions,
 } from './yaml-source.js';
-export { uniformKey, environmentVariableToKey } from './relaxed.js';
-export { resolvePlaceholders, type PropertyLookup } from './placeholders.js';
-export { ConfigEnvironment, changedKeys, type PropertySource } from './environment.js';
-export { parseCommandLineArgs, environmentVariablesSource } from './sources.js';
-export { bindProperties, getList, type PropertySpec, type BoundProperties } from './binding.js';
 export {
-  fetchConfigServerSources,
-  type ConfigServerClientOptions,
-  type ConfigServerFetchResult,
-  type EnvironmentResponse,
-  type MultipleUriStrategy,
-} from './config-client.js';
+  ConfigEnvironment,
+  changedKeys,
+  type PropertySource,
+  type RawProperty,
+} from './environment.js';
+export { ConfigErrors } from './errors.js';
+export {
+  bindProperties,
+  bindingProblems,
+  getList,
+  type PropertySpec,
+  type BoundProperties,
+  type BindOptions,
+} from './binding.js';
 export {
   loadConfiguration,
   type LoadConfigurationOptions,
@@ -30,7 +30,6 @@ export {
 } from './loader.js';
 export {
   createTextEncryptor,
-  DEFAULT_SALT,
   type TextEncryptor,
   type TextEncryptorOptions,
 } from './crypto/text-encryptor.js';
@@ -42,10 +41,8 @@ export {
   type CipherValue,
   type DecryptPropertiesOptions,
 } from './crypto/decrypt-properties.js';
-export { CryptoErrorCodes, DECRYPT_ERROR_TITLE } from './crypto/errors.js';
 export {
   createRsaEncryptor,
-  encodeSshPublicKey,
   type RsaAlgorithm,
   type RsaEncryptorOptions,
   type RsaTextEncryptor,
@@ -53,10 +50,7 @@ export {
 export {
   createKeyStoreEncryptor,
   createPkcs12KeyStore,
-  readPkcs12PrivateKey,
   type KeyStoreEncryptorOptions,
 } from './crypto/keystore.js';
-export {
-  createEncryptorFromProperties,
-  resolveLocation,
-} from './crypto/encryptor-from-properties.js';
+export { createEncryptorFromProperties } from './crypto/encryptor-from-properties.js';
+export { resolveResourceLocation, type ResourceRoots } from './resource-location.js';

@@ -1,10 +1,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tempTree } from '@stratus/testing';
 import {
   loadConfiguration,
   ConfigEnvironment,
@@ -13,15 +12,8 @@ import {
   getList,
 } from './index.js';
 
-async function tempDir(t: TestContext, files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'stratus-config-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  return dir;
-}
-
 test('layers defaults, application.yml, profile files, environment and flags in Spring order', async (t) => {
-  const dir = await tempDir(t, {
+  const dir = tempTree(t, {
     'application.yml':
       'server:\n  port: 8080\ngreeting: base\nlevel: base\nspring:\n  profiles:\n    active: dev\n---\nspring.config.activate.on-profile: dev\nlevel: dev-doc\n',
     'application-dev.yml': 'greeting: dev-file\n',
@@ -92,7 +84,7 @@ test('binding reports every problem at once', () => {
         secret: { key: 'token.secret', type: 'string', required: true },
       }),
     (error: Error & { code?: string; details?: { problems: string[] } }) => {
-      assert.equal(error.code, 'BOOT_ERR_INVALID_CONFIG');
+      assert.equal(error.code, 'CFG_ERR_INVALID_CONFIG');
       assert.equal(error.details?.problems.length, 3);
       return true;
     },
@@ -141,7 +133,7 @@ test('imports a config server above local files and below environment variables'
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => server.close());
   const port = (server.address() as AddressInfo).port;
-  const dir = await tempDir(t, {
+  const dir = tempTree(t, {
     'application.yml': `spring:\n  application:\n    name: user-service\n  config:\n    import: optional:configserver:http://127.0.0.1:${port}\ngreeting: local\n`,
   });
   const { environment, configServer } = await loadConfiguration({
@@ -163,13 +155,13 @@ test('imports a config server above local files and below environment variables'
 });
 
 test('an optional config server that is down leaves local configuration; a required one fails', async (t) => {
-  const dir = await tempDir(t, {
+  const dir = tempTree(t, {
     'application.yml': 'spring.config.import: optional:configserver:http://127.0.0.1:1\nx: 1\n',
   });
   const { environment, configServer } = await loadConfiguration({ baseDir: dir });
   assert.equal(configServer?.ok, false);
   assert.equal(environment.get('x'), 1);
-  const strict = await tempDir(t, {
+  const strict = tempTree(t, {
     'application.yml':
       'spring.config.import: configserver:http://127.0.0.1:1\nspring.cloud.config.retry.max-attempts: 2\nspring.cloud.config.retry.initial-interval: 10\n',
   });
@@ -240,7 +232,7 @@ test('sends Spring client settings: comma names, profile override, labels in tur
           body: environmentBody({ greeting: 'hi' }, { version: 'abc123', state: 'st-1' }),
         },
   );
-  const dir = await tempDir(t, {
+  const dir = tempTree(t, {
     'application.yml': [
       `spring.config.import: configserver:http://bob:s%40cret@127.0.0.1:${fake.port}`,
       'spring.profiles.active: local',
@@ -282,7 +274,7 @@ test('sends Spring client settings: comma names, profile override, labels in tur
 
 test('explicit username and password win over URI userinfo; no password means no Authorization', async (t) => {
   const fake = await fakeConfigServer(t, () => ({ status: 200, body: environmentBody({}) }));
-  const withCreds = await tempDir(t, {
+  const withCreds = tempTree(t, {
     'application.yml': `spring.config.import: configserver:http://u:p@127.0.0.1:${fake.port}\nspring.cloud.config.password: explicit\n`,
   });
   await loadConfiguration({ baseDir: withCreds });
@@ -290,7 +282,7 @@ test('explicit username and password win over URI userinfo; no password means no
     fake.requests[0]!.headers.authorization,
     `Basic ${Buffer.from('u:explicit').toString('base64')}`,
   );
-  const anonymous = await tempDir(t, {
+  const anonymous = tempTree(t, {
     'application.yml': `spring.config.import: configserver:${fake.uri}\n`,
   });
   await loadConfiguration({ baseDir: anonymous });
@@ -304,14 +296,14 @@ test('multiple-uri-strategy ALWAYS tries the next URI on an HTTP error; CONNECTI
     body: environmentBody({ from: 'good' }),
   }));
   const uris = `${broken.uri},${good.uri}`;
-  const always = await tempDir(t, {
+  const always = tempTree(t, {
     'application.yml': `spring.config.import: configserver:${uris}\n`,
   });
   const loaded = await loadConfiguration({ baseDir: always });
   assert.equal(loaded.environment.get('from'), 'good');
   assert.equal(loaded.configServer?.uri, `${good.uri}/`);
 
-  const connectionOnly = await tempDir(t, {
+  const connectionOnly = tempTree(t, {
     'application.yml': `spring.config.import: configserver:${uris}\nspring.cloud.config.multiple-uri-strategy: CONNECTION_TIMEOUT_ONLY\nspring.cloud.config.retry.enabled: false\n`,
   });
   await assert.rejects(loadConfiguration({ baseDir: connectionOnly }), {
@@ -319,7 +311,7 @@ test('multiple-uri-strategy ALWAYS tries the next URI on an HTTP error; CONNECTI
   });
   assert.equal(good.requests.length, 1, 'the 500 was final');
 
-  const refusedFirst = await tempDir(t, {
+  const refusedFirst = tempTree(t, {
     'application.yml': `spring.config.import: configserver:http://127.0.0.1:1,${good.uri}\nspring.cloud.config.multiple-uri-strategy: CONNECTION_TIMEOUT_ONLY\n`,
   });
   assert.equal(
@@ -331,7 +323,7 @@ test('multiple-uri-strategy ALWAYS tries the next URI on an HTTP error; CONNECTI
 
 test('request-read-timeout bounds a server that accepts but never answers', async (t) => {
   const silent = await fakeConfigServer(t, () => 'hang');
-  const dir = await tempDir(t, {
+  const dir = tempTree(t, {
     'application.yml': `spring.config.import: configserver:${silent.uri}\nspring.cloud.config.request-read-timeout: 150\nspring.cloud.config.retry.enabled: false\n`,
   });
   const started = Date.now();
@@ -344,7 +336,7 @@ test('request-read-timeout bounds a server that accepts but never answers', asyn
 });
 
 test("fail-fast retries on Spring's schedule: 6 attempts, 1000 ms × 1.1, capped at 2000 ms", async (t) => {
-  const dir = await tempDir(t, {
+  const dir = tempTree(t, {
     'application.yml':
       'spring.config.import: optional:configserver:http://127.0.0.1:1\nspring.cloud.config.fail-fast: true\n',
   });
@@ -362,7 +354,7 @@ test("fail-fast retries on Spring's schedule: 6 attempts, 1000 ms × 1.1, capped
     waits.map((w) => Math.round(w * 10) / 10),
     [1000, 1100, 1210, 1331, 1464.1],
   );
-  const capped = await tempDir(t, {
+  const capped = tempTree(t, {
     'application.yml':
       'spring.config.import: configserver:http://127.0.0.1:1\nspring.cloud.config.retry:\n  max-attempts: 4\n  initial-interval: 1500\n  multiplier: 2\n',
   });
@@ -385,7 +377,7 @@ test('a reload with the config server down keeps the last server configuration i
       ? { status: 200, body: environmentBody({ greeting: 'server' }, { version: 'v1' }) }
       : { status: 503 },
   );
-  const dir = await tempDir(t, {
+  const dir = tempTree(t, {
     'application.yml': `spring.config.import: configserver:${fake.uri}\ngreeting: local\n`,
   });
   const randomCache = new Map<string, string>();
@@ -416,7 +408,7 @@ test('with previous, a reload during an outage keeps the configuration in use, n
       ? { status: 503 }
       : { status: 200, body: environmentBody({ x: value }, { state: `s-${value}` }) },
   );
-  const dir = await tempDir(t, {
+  const dir = tempTree(t, {
     'application.yml': `spring.config.import: configserver:${fake.uri}\n`,
   });
   const randomCache = new Map<string, string>();

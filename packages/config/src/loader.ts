@@ -1,12 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type Logger, createSilentLogger, parseDurationMs } from '@stratus/core';
+import { resolve } from 'node:path';
+import { type Logger, createSilentLogger } from '@stratus/core';
 import { ConfigEnvironment, type PropertySource } from './environment.js';
-import { parseCommandLineArgs, environmentVariablesSource } from './sources.js';
-import { parseYamlDocuments, parseJavaProperties, profilesMatch } from './yaml-source.js';
-import { fetchConfigServerSources } from './config-client.js';
+import {
+  parseCommandLineArgs,
+  environmentVariablesSource,
+  javaSystemProperties,
+} from './sources.js';
 import { getList } from './binding.js';
-import type { ConfigServerClientOptions, MultipleUriStrategy } from './config-client.js';
+import { readBootstrapFiles } from './internal/bootstrap.js';
+import { orderDocuments, readConfigFiles, toSource } from './internal/config-files.js';
+import { configServerTarget } from './internal/config-server-target.js';
+import { loadServerSources } from './internal/server-sources.js';
 
 /** Inputs of a configuration load; the boot layer passes `process.argv` and `process.env`. */
 export interface LoadConfigurationOptions {
@@ -18,6 +22,12 @@ export interface LoadConfigurationOptions {
   env?: Record<string, string | undefined>;
   /** Built-in defaults, lowest precedence (flat keys). */
   defaults?: Record<string, unknown>;
+  /**
+   * Java system properties (`user.home`, `user.dir`, `java.io.tmpdir`, …) as the
+   * `systemProperties` source, between flags and environment variables as in Spring.
+   * @default javaSystemProperties()
+   */
+  systemProperties?: Record<string, string>;
   /** Keeps `${random.*}` values stable across reloads. */
   randomCache?: Map<string, string>;
   /** Turns `{cipher}` values into plain text (client-side decryption). */
@@ -83,22 +93,33 @@ function stateFor(randomCache: Map<string, string>): ConfigClientState {
 }
 
 /**
- * Loads configuration in Spring Boot's order (highest first): command-line
- * flags, environment variables, config server sources, `application-{profile}`
- * files (last profile first, on-profile documents above their file's base),
- * `application.yml`, built-in defaults.
+ * Loads configuration in Spring Boot's order (highest first): command-line flags, Java system
+ * properties (`user.home` and friends), environment variables (as-is, `SERVER_PORT`-style and
+ * Spring's other spellings), config server sources, `application-{profile}` files (last profile
+ * first, on-profile documents above their file's base), `application.yml`, the bootstrap files
+ * (`bootstrap-{profile}`, `bootstrap.yml`; as Spring Cloud's `springCloudDefaultProperties`),
+ * built-in defaults. `stratus.classpath` (the folder `classpath:` locations resolve against)
+ * defaults to `baseDir`.
  *
- * The config server part follows Spring's `spring.cloud.config.*` keys: `uri` (comma list),
- * `name` (comma list), `profile` (overrides the active profiles for the request), `label`
- * (comma list tried in turn), `username`/`password` (or URI userinfo), `headers.*`,
- * `multiple-uri-strategy`, `request-connect-timeout`, `request-read-timeout`, `fail-fast`,
+ * The config server is found from `spring.config.import=[optional:]configserver:[url]`, from
+ * `spring.cloud.config.uri` in the bootstrap phase (a `bootstrap.yml`, or
+ * `spring.cloud.bootstrap.enabled=true`; `spring.cloud.bootstrap.name` renames the file), or
+ * from `spring.cloud.config.uri` alone (see `configServerTarget`). The request follows Spring's
+ * `spring.cloud.config.*` keys: `uri` (comma list), `name` (comma list), `profile` (overrides
+ * the active profiles for the request), `label` (comma list tried in turn),
+ * `username`/`password` (or URI userinfo), `headers.*`, `multiple-uri-strategy`,
+ * `request-connect-timeout`, `request-read-timeout`, `fail-fast`,
  * `retry.{enabled,initial-interval,multiplier,max-interval,max-attempts}`, `enabled`. Its
  * sources come after a `configClient` source holding `config.client.version`. On a reload
  * (same `clientState`/`randomCache`) an unreachable server keeps its last sources instead of
  * failing, with a warning; the first load retries (fail-fast or non-optional) and fails.
  *
  * @throws StratusError `CFG_ERR_SERVER_UNAVAILABLE` for a non-optional (or fail-fast) config
- *   server that never answered on the first load.
+ *   server that never answered on the first load; `CFG_ERR_INVALID_YAML` for a malformed file;
+ *   `CFG_ERR_UNRESOLVED_PLACEHOLDER` / `CFG_ERR_INVALID_SETTING` for config client settings
+ *   that cannot be used.
+ * @example
+ * const { environment } = await loadConfiguration({ baseDir, argv: process.argv.slice(2), env: process.env });
  */
 export async function loadConfiguration(
   options: LoadConfigurationOptions,
@@ -106,253 +127,86 @@ export async function loadConfiguration(
   const logger = options.logger ?? createSilentLogger();
   const randomCache = options.randomCache ?? new Map<string, string>();
   const cli = parseCommandLineArgs(options.argv ?? []).source;
+  const system: PropertySource = {
+    name: 'systemProperties',
+    properties: { ...(options.systemProperties ?? javaSystemProperties()) },
+  };
   const envSource = environmentVariablesSource(options.env ?? {});
   const defaults: PropertySource = {
     name: 'defaults',
-    properties: { ...(options.defaults ?? {}) },
+    properties: { 'stratus.classpath': resolve(options.baseDir), ...(options.defaults ?? {}) },
   };
+  const top = [cli, system, envSource];
 
+  const early = new ConfigEnvironment([...top, defaults], [], randomCache);
+  const bootstrap = await readBootstrapFiles(early, options.baseDir);
   const baseFiles = await readConfigFiles(options.baseDir, 'application');
-  const baseDocs = baseFiles.filter((d) => d.onProfile === null);
-  const bootstrap = new ConfigEnvironment(
-    [cli, envSource, ...baseDocs.map(toSource).reverse(), defaults],
+  const baseOnly = (docs: typeof baseFiles) => docs.filter((d) => d.onProfile === null);
+  const forProfiles = new ConfigEnvironment(
+    [
+      ...top,
+      ...baseOnly(baseFiles).map(toSource).reverse(),
+      ...baseOnly(bootstrap.documents).map(toSource).reverse(),
+      defaults,
+    ],
     [],
     randomCache,
   );
-  const profiles = getList(bootstrap, 'spring.profiles.active');
-  const included = getList(bootstrap, 'spring.profiles.include');
+  const profiles = getList(forProfiles, 'spring.profiles.active');
+  const included = getList(forProfiles, 'spring.profiles.include');
   const activeProfiles = [...new Set([...included, ...profiles])];
 
-  const local: PropertySource[] = [];
-  for (const profile of [...activeProfiles].reverse()) {
-    const docs = await readConfigFiles(options.baseDir, `application-${profile}`);
-    local.push(...orderDocuments(docs, activeProfiles));
-  }
-  local.push(...orderDocuments(baseFiles, activeProfiles));
+  const local = await profileLayers(options.baseDir, 'application', baseFiles, activeProfiles);
+  const bootstrapLayers = bootstrap.active
+    ? await profileLayers(options.baseDir, bootstrap.name, bootstrap.documents, activeProfiles)
+    : [];
 
   const withoutServer = new ConfigEnvironment(
-    [cli, envSource, ...local, defaults],
+    [...top, ...local, ...bootstrapLayers, defaults],
     activeProfiles,
     randomCache,
   );
-  const server = configServerTarget(withoutServer);
   const state = options.clientState ?? stateFor(randomCache);
-  let serverSources: PropertySource[] = [];
-  let configServer: LoadedConfiguration['configServer'] = null;
-  if (server) {
-    const failFast = String(withoutServer.get('spring.cloud.config.fail-fast', 'false')) === 'true';
-    const fallback = options.previous
-      ? options.previous.environment.sources.filter(isServerSource)
-      : state.lastSources;
-    const isReload = fallback !== null;
-    const lastState = options.previous
-      ? (options.previous.environment.getString('config.client.state') ?? null)
-      : state.lastState;
-    const retry =
-      !isReload &&
-      (failFast || !server.optional) &&
-      String(withoutServer.get('spring.cloud.config.retry.enabled', 'true')) !== 'false';
-    const profileOverride = getList(withoutServer, 'spring.cloud.config.profile');
-    try {
-      const result = await fetchConfigServerSources({
-        ...clientSettings(withoutServer, server.uris),
-        profiles: profileOverride.length > 0 ? profileOverride : activeProfiles,
-        state: lastState,
-        maxAttempts: retry
-          ? numberSetting(withoutServer, 'spring.cloud.config.retry.max-attempts', 6)
-          : 1,
+  const firstLoad = options.previous === undefined && state.lastSources === null;
+  const target = configServerTarget(withoutServer, bootstrap.active, { logger, firstLoad });
+  const server = target
+    ? await loadServerSources({
+        env: withoutServer,
+        target,
+        activeProfiles,
+        state,
+        previous: options.previous,
         sleep: options.sleep,
         logger,
-      });
-      serverSources = result.sources;
-      state.lastSources = result.sources;
-      state.lastState = result.response.state || null;
-      configServer = {
-        uri: result.uri,
-        ok: true,
-        version: result.response.version,
-        optional: server.optional,
-        label: result.label,
-        stale: false,
-      };
-    } catch (error) {
-      if (fallback !== null) {
-        // Refresh with the server down: keep what it served last (Spring keeps running on it).
-        logger.warn(
-          { uris: server.uris.length, err: describeError(error) },
-          'config server unreachable during refresh; keeping its last configuration',
-        );
-        serverSources = fallback;
-        configServer = {
-          uri: server.uris[0] ?? '',
-          ok: false,
-          version: versionOf(fallback),
-          optional: server.optional,
-          label: null,
-          stale: true,
-        };
-      } else {
-        if (!server.optional || failFast) throw error;
-        logger.warn(
-          { uris: server.uris.length },
-          'config server unreachable; continuing with local configuration',
-        );
-        configServer = {
-          uri: server.uris[0] ?? '',
-          ok: false,
-          version: null,
-          optional: true,
-          label: null,
-          stale: false,
-        };
-      }
-    }
-  }
+      })
+    : { sources: [], configServer: null };
 
-  let sources = [cli, envSource, ...serverSources, ...local, defaults];
+  let sources = [...top, ...server.sources, ...local, ...bootstrapLayers, defaults];
   if (options.decrypt) {
     const probe = new ConfigEnvironment(sources, activeProfiles, randomCache);
     sources = sources.map((s) => ({
-      name: s.name,
+      ...s,
       properties: options.decrypt!(s.properties, probe),
     }));
   }
-  return { environment: new ConfigEnvironment(sources, activeProfiles, randomCache), configServer };
-}
-
-interface ConfigDocument {
-  name: string;
-  properties: Record<string, unknown>;
-  onProfile: string | null;
-}
-
-function toSource(doc: ConfigDocument): PropertySource {
-  return { name: doc.name, properties: doc.properties };
-}
-
-/** A file's documents, highest first: matching on-profile documents (later wins), then the base. */
-function orderDocuments(
-  docs: ConfigDocument[],
-  activeProfiles: readonly string[],
-): PropertySource[] {
-  const active = docs.filter(
-    (d) => d.onProfile !== null && profilesMatch(d.onProfile, activeProfiles),
-  );
-  const base = docs.filter((d) => d.onProfile === null);
-  return [...active.reverse(), ...base.reverse()].map(toSource);
-}
-
-async function readConfigFiles(dir: string, stem: string): Promise<ConfigDocument[]> {
-  const out: ConfigDocument[] = [];
-  // Boot loads .properties before .yml, so the .properties file wins; we list it last (higher).
-  for (const ext of ['yaml', 'yml']) {
-    const path = join(dir, `${stem}.${ext}`);
-    const text = await readOptional(path);
-    if (text === null) continue;
-    for (const doc of parseYamlDocuments(text, path)) {
-      out.push({
-        name: `Config resource 'file [${path}]' (document #${doc.index})`,
-        properties: doc.properties,
-        onProfile: doc.onProfile,
-      });
-    }
-  }
-  const propertiesPath = join(dir, `${stem}.properties`);
-  const text = await readOptional(propertiesPath);
-  if (text !== null)
-    out.push({
-      name: `Config resource 'file [${propertiesPath}]'`,
-      properties: parseJavaProperties(text),
-      onProfile: null,
-    });
-  return out;
-}
-
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-/** Finds `spring.config.import=[optional:]configserver:[url]` or the legacy `spring.cloud.config.uri`. */
-function configServerTarget(env: ConfigEnvironment): { uris: string[]; optional: boolean } | null {
-  if (String(env.get('spring.cloud.config.enabled', 'true')) === 'false') return null;
-  const configured = getList(env, 'spring.cloud.config.uri');
-  const imports = getList(env, 'spring.config.import').map((s) => s.trim());
-  for (const [index, entry] of imports.entries()) {
-    const match = /^(optional:)?configserver:(.*)$/.exec(entry);
-    if (!match) continue;
-    const uris = match[2] ? [match[2]] : [...configured];
-    // `configserver:http://a,http://b`: the import list is split on commas, so bare http(s)
-    // URLs right after a configserver: entry are more URIs of that entry.
-    if (match[2])
-      for (const next of imports.slice(index + 1)) {
-        if (!/^https?:\/\//i.test(next)) break;
-        uris.push(next);
-      }
-    return {
-      uris: uris.length > 0 ? uris : ['http://localhost:8888'],
-      optional: Boolean(match[1]),
-    };
-  }
-  return configured.length > 0 ? { uris: configured, optional: true } : null;
-}
-
-/** The `spring.cloud.config.*` connection settings shared by every request. */
-function clientSettings(
-  env: ConfigEnvironment,
-  uris: string[],
-): Omit<ConfigServerClientOptions, 'profiles' | 'logger'> {
-  const strategy = String(
-    env.get('spring.cloud.config.multiple-uri-strategy', 'ALWAYS'),
-  ).toUpperCase();
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env.getObject('spring.cloud.config.headers') ?? {}))
-    if (value !== null && typeof value !== 'object') headers[name] = String(value);
   return {
-    uris,
-    name: String(
-      env.get('spring.cloud.config.name') ?? env.get('spring.application.name') ?? 'application',
-    ),
-    label: env.getString('spring.cloud.config.label') || null,
-    username: env.getString('spring.cloud.config.username'),
-    password: env.getString('spring.cloud.config.password'),
-    headers,
-    multipleUriStrategy: (strategy === 'CONNECTION_TIMEOUT_ONLY'
-      ? 'CONNECTION_TIMEOUT_ONLY'
-      : 'ALWAYS') satisfies MultipleUriStrategy,
-    connectTimeoutMs: durationSetting(env, 'spring.cloud.config.request-connect-timeout', 10_000),
-    readTimeoutMs: durationSetting(env, 'spring.cloud.config.request-read-timeout', 185_000),
-    initialIntervalMs: durationSetting(env, 'spring.cloud.config.retry.initial-interval', 1000),
-    multiplier: numberSetting(env, 'spring.cloud.config.retry.multiplier', 1.1),
-    maxIntervalMs: durationSetting(env, 'spring.cloud.config.retry.max-interval', 2000),
+    environment: new ConfigEnvironment(sources, activeProfiles, randomCache),
+    configServer: server.configServer,
   };
 }
 
-function numberSetting(env: ConfigEnvironment, key: string, fallback: number): number {
-  const n = Number(env.get(key, fallback));
-  return Number.isFinite(n) ? n : fallback;
-}
-
-/** Spring's client timeouts and intervals are milliseconds; `5s` style durations work too. */
-function durationSetting(env: ConfigEnvironment, key: string, fallback: number): number {
-  return parseDurationMs(env.get(key, fallback), 'ms') ?? fallback;
-}
-
-function isServerSource(source: PropertySource): boolean {
-  return source.name === 'configClient' || source.name.startsWith('configserver:');
-}
-
-function versionOf(sources: PropertySource[]): string | null {
-  const version = sources.find((s) => s.name === 'configClient')?.properties[
-    'config.client.version'
-  ];
-  return typeof version === 'string' ? version : null;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** `<stem>-{profile}` files (last profile first) above the documents of `<stem>` itself. */
+async function profileLayers(
+  baseDir: string,
+  stem: string,
+  baseDocuments: Parameters<typeof orderDocuments>[0],
+  activeProfiles: readonly string[],
+): Promise<PropertySource[]> {
+  const layers: PropertySource[] = [];
+  for (const profile of [...activeProfiles].reverse()) {
+    const docs = await readConfigFiles(baseDir, `${stem}-${profile}`);
+    layers.push(...orderDocuments(docs, activeProfiles));
+  }
+  layers.push(...orderDocuments(baseDocuments, activeProfiles));
+  return layers;
 }

@@ -18,6 +18,34 @@ export function resolvePlaceholders(
   randomCache: Map<string, string> = new Map(),
   depth = 0,
 ): unknown {
+  return resolveWith(value, { lookup, randomCache, onMissing: () => undefined }, depth);
+}
+
+/**
+ * The name of the first `${name}` in `value` that nothing resolves and that has no default
+ * (looking through nested placeholders and referenced values), or `null` when every one resolves.
+ * Spring's strict resolver (`ignoreUnresolvablePlaceholders=false`) fails on the same ones.
+ *
+ * @example
+ * findUnresolvedPlaceholder('file://${user.home}/${repo}', (k) => ({ 'user.home': '/h' })[k]); // 'repo'
+ */
+export function findUnresolvedPlaceholder(
+  value: unknown,
+  lookup: PropertyLookup,
+  randomCache: Map<string, string> = new Map(),
+): string | null {
+  let missing: string | null = null;
+  resolveWith(value, { lookup, randomCache, onMissing: (name) => (missing ??= name) }, 0);
+  return missing;
+}
+
+interface Resolution {
+  lookup: PropertyLookup;
+  randomCache: Map<string, string>;
+  onMissing: (name: string) => void;
+}
+
+function resolveWith(value: unknown, context: Resolution, depth: number): unknown {
   if (typeof value !== 'string' || !value.includes('${')) return value;
   if (depth > MAX_DEPTH) return value;
   let out = '';
@@ -35,7 +63,7 @@ export function resolvePlaceholders(
       break;
     }
     const body = value.slice(start + 2, end);
-    const resolved = resolveBody(body, lookup, randomCache, depth);
+    const resolved = resolveBody(body, context, depth);
     out += resolved ?? value.slice(start, end + 1);
     i = end + 1;
   }
@@ -43,22 +71,25 @@ export function resolvePlaceholders(
   return out;
 }
 
-function resolveBody(
-  body: string,
-  lookup: PropertyLookup,
-  randomCache: Map<string, string>,
-  depth: number,
-): string | null {
+function resolveBody(body: string, context: Resolution, depth: number): string | null {
   const separator = findDefaultSeparator(body);
   const rawKey = separator === -1 ? body : body.slice(0, separator);
-  const key = String(resolvePlaceholders(rawKey, lookup, randomCache, depth + 1)).trim();
-  if (key.startsWith('random.')) return randomValue(key, randomCache);
-  const found = lookup(key);
-  if (found !== undefined && found !== null) {
-    return String(resolvePlaceholders(found, lookup, randomCache, depth + 1));
+  const key = String(resolveWith(rawKey, context, depth + 1)).trim();
+  if (key.startsWith('random.')) {
+    const random = randomValue(key, context.randomCache);
+    if (random === null) context.onMissing(key);
+    return random;
   }
-  if (separator === -1) return null;
-  return String(resolvePlaceholders(body.slice(separator + 1), lookup, randomCache, depth + 1));
+  // A reference cycle (`a: ${b}`, `b: ${a}`) ends here and counts as unresolved.
+  const found = depth < MAX_DEPTH ? context.lookup(key) : undefined;
+  if (found !== undefined && found !== null) {
+    return String(resolveWith(found, context, depth + 1));
+  }
+  if (separator === -1) {
+    context.onMissing(key);
+    return null;
+  }
+  return String(resolveWith(body.slice(separator + 1), context, depth + 1));
 }
 
 function findClosingBrace(text: string, from: number): number {

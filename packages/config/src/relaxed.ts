@@ -24,3 +24,35 @@ export function environmentVariableToKey(name: string): string {
   }
   return key;
 }
+
+/**
+ * The environment variable names under which Spring looks a property up, in its order:
+ * Spring Framework's `SystemEnvironmentPropertySource` (the name as-is, `.`→`_`, `-`→`_`, both,
+ * then the same in upper case), then Spring Boot's `SystemEnvironmentPropertyMapper` (segments
+ * in uniform form joined with `_`: `my.some-thing` → `MY_SOMETHING`, and its legacy form
+ * `MY_SOME_THING`; `serviceUrl.defaultZone` → `SERVICEURL_DEFAULTZONE`; `list[0]` → `LIST_0`),
+ * upper then lower case. Duplicates are dropped.
+ *
+ * @example
+ * environmentVariableCandidates('order-service-url');
+ * // ['order-service-url', 'order_service_url', 'ORDER-SERVICE-URL', 'ORDER_SERVICE_URL', 'ORDERSERVICEURL', …]
+ */
+export function environmentVariableCandidates(key: string): string[] {
+  const out = new Set<string>();
+  for (const name of [key, key.toUpperCase()]) {
+    const noDot = name.replaceAll('.', '_');
+    out.add(name);
+    out.add(noDot);
+    out.add(name.replaceAll('-', '_'));
+    out.add(noDot.replaceAll('-', '_'));
+  }
+  const elements = key
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter((e) => e !== '');
+  const system = elements.map((e) => e.toLowerCase().replace(/[^a-z0-9]/g, '')).join('_');
+  const legacy = elements.map((e) => e.replaceAll('-', '_')).join('_');
+  for (const name of [system.toUpperCase(), legacy.toUpperCase(), system, legacy.toLowerCase()])
+    out.add(name);
+  return [...out];
+}

@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
-import { StratusError } from '@stratus/core';
+import { isRecord } from '@stratus/core';
 import { flattenProperties, type FlatProperties } from './flatten.js';
+import { invalidYamlError } from './errors.js';
 
 /** One document of a multi-document YAML file, flattened. */
 export interface YamlDocument {
@@ -15,26 +16,46 @@ export interface YamlDocument {
   onProfile: string | null;
 }
 
+/** Options of {@link parseYamlDocuments}. */
+export interface ParseYamlOptions {
+  /**
+   * Refuse a document that is a list or a scalar instead of a mapping of keys (Spring would
+   * file it under a `document` key; a service's own files are never meant that way).
+   * @default false
+   */
+  requireMapping?: boolean;
+}
+
 /**
  * Parses YAML text (possibly several `---` documents) into flat documents.
  * Never evaluates tags: only the core schema's plain types are produced.
  *
- * @throws StratusError `CFG_ERR_INVALID_YAML` (400) naming the origin and line.
+ * @throws StratusError `CFG_ERR_INVALID_YAML` (400) naming the origin, the line, what the parser
+ *   expected and the key it was under (never the line's text, which may hold a secret).
  */
-export function parseYamlDocuments(text: string, origin: string): YamlDocument[] {
+export function parseYamlDocuments(
+  text: string,
+  origin: string,
+  options: ParseYamlOptions = {},
+): YamlDocument[] {
   const docs = parseAllDocuments(text, { schema: 'core', merge: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: YamlDocument[] = [];
   list.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       const first = doc.errors[0]!;
-      throw new StratusError('CFG_ERR_INVALID_YAML', 400, 'Invalid YAML', {
-        message: `${origin}: ${first.message.split('\n')[0]}`,
-        details: { origin },
-      });
+      const line = first.linePos?.[0]?.line;
+      const near = line === undefined ? null : keyPathNear(text, line);
+      const problem = first.message.split('\n')[0]!.replace(/:$/, '');
+      throw invalidYamlError(origin, near === null ? problem : `${problem} (near key ${near})`);
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return;
+    if (options.requireMapping && !isRecord(value))
+      throw invalidYamlError(
+        origin,
+        `document #${index} must be a mapping of keys (like spring:), found ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`,
+      );
     const properties = flattenProperties(value);
     const onProfile =
       properties['spring.config.activate.on-profile'] ?? properties['spring.profiles'] ?? null;
@@ -43,6 +64,27 @@ export function parseYamlDocuments(text: string, origin: string): YamlDocument[]
     out.push({ index, properties, onProfile: onProfile === null ? null : String(onProfile) });
   });
   return out;
+}
+
+const KEY_LINE = /^( *)(?:- +)?("[^"]*"|'[^']*'|[^\s#'"][^:#]*?):(?:\s|$)/;
+
+/**
+ * The dotted path of the last key at or before `line` (1-based), from indentation alone, so a
+ * syntax error can say which setting it was in: `spring.cloud.config.uri`.
+ */
+function keyPathNear(text: string, line: number): string | null {
+  const lines = text.split(/\r?\n/);
+  let last = Math.min(line, lines.length) - 1;
+  while (last >= 0 && /^\s*(#.*)?$/.test(lines[last]!)) last--;
+  const stack: Array<{ indent: number; key: string }> = [];
+  for (let i = 0; i <= last; i++) {
+    const match = KEY_LINE.exec(lines[i]!.replace(/\t/g, ' '));
+    if (!match) continue;
+    const indent = match[1]!.length;
+    while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+    stack.push({ indent, key: match[2]!.replace(/^["']|["']$/g, '').trim() });
+  }
+  return stack.length > 0 ? stack.map((entry) => entry.key).join('.') : null;
 }
 
 /**

@@ -8,6 +8,8 @@ import {
   Secret,
   parseDurationMs,
   createManualClock,
+  isRecord,
+  CoreErrors,
 } from './index.js';
 
 test('a StratusError maps to a problem document with its code and safe details', () => {
@@ -23,6 +25,9 @@ test('a StratusError maps to a problem document with its code and safe details',
 test('an unknown error becomes a 500 without its message', () => {
   const problem = toProblem(new Error('db password is hunter2'));
   assert.equal(problem.status, 500);
+  assert.equal(problem.code, CoreErrors.INTERNAL.code);
+  assert.equal(problem.code, 'CORE_ERR_INTERNAL');
+  assert.equal(problem.detail, 'An unexpected error occurred');
   assert.doesNotMatch(JSON.stringify(problem), /hunter2/);
 });
 
@@ -46,4 +51,13 @@ test('a manual clock only moves when advanced', () => {
   const clock = createManualClock(1000);
   clock.advance(500);
   assert.equal(clock.now(), 1500);
+});
+
+test('isRecord accepts plain objects only, never null or arrays', () => {
+  assert.equal(isRecord({}), true);
+  assert.equal(isRecord(Object.create(null)), true);
+  assert.equal(isRecord(null), false);
+  assert.equal(isRecord([]), false);
+  assert.equal(isRecord('x'), false);
+  assert.equal(isRecord(undefined), false);
 });

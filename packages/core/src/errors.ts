@@ -1,90 +1,20 @@
-const BRAND = Symbol.for('stratus.error');
+import { defineErrors } from './define-errors.js';
 
-/** Fields every Stratus error carries; `details` must be safe to show to a caller. */
-export interface StratusErrorOptions {
-  /** Safe, structured context (never secrets). */
-  details?: Record<string, unknown>;
-  /** The underlying error, kept for logs only. */
-  cause?: unknown;
-  /** Human-readable text for the problem `detail`; defaults to the title. */
-  message?: string;
-}
+export { StratusError, isStratusError, type StratusErrorOptions } from './stratus-error.js';
 
 /**
- * Base of every error Stratus throws on purpose. Branded with `Symbol.for` so
- * `isStratusError` works across duplicate copies of this package.
+ * The errors of `@stratus/core` itself. A shipped code is never reused.
  *
- * @example
- * throw new StratusError('REG_ERR_INSTANCE_NOT_FOUND', 404, 'Instance not found', { details: { app } });
+ * - `CORE_ERR_INTERNAL` (500): what `toProblem` answers for an error that is not a
+ *   `StratusError`; it never carries the error's message.
+ * - `CORE_ERR_INVALID_LOGGING` (500): a `logging.*` level, pattern or file the logging system
+ *   cannot use.
  */
-export class StratusError extends Error {
-  readonly code: string;
-  readonly httpStatus: number;
-  readonly title: string;
-  readonly retryable: boolean;
-  readonly details: Record<string, unknown>;
-
-  constructor(
-    code: string,
-    httpStatus: number,
-    title: string,
-    options: StratusErrorOptions & { retryable?: boolean } = {},
-  ) {
-    super(
-      options.message ?? title,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.name = 'StratusError';
-    this.code = code;
-    this.httpStatus = httpStatus;
-    this.title = title;
-    this.retryable = options.retryable ?? httpStatus >= 500;
-    this.details = options.details ?? {};
-    Object.defineProperty(this, BRAND, { value: true });
-  }
-}
-
-/** True for any StratusError, even from another copy of this package. */
-export function isStratusError(value: unknown): value is StratusError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[BRAND] === true
-  );
-}
-
-/** RFC 9457 problem document, as every Stratus HTTP server writes it. */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  traceId?: string;
-  [extension: string]: unknown;
-}
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** Builds a problem document; unknown errors become a bare 500 with no internals. */
-export function toProblem(error: unknown, traceId?: string): ProblemDetails {
-  if (isStratusError(error)) {
-    return {
-      type: `https://stratus.dev/problems/${error.code.toLowerCase().replaceAll('_', '-')}`,
-      title: error.title,
-      status: error.httpStatus,
-      detail: error.message,
-      code: error.code,
-      ...error.details,
-      ...(traceId ? { traceId } : {}),
-    };
-  }
-  return {
-    type: 'about:blank',
-    title: 'Internal Server Error',
+export const CoreErrors = defineErrors('CORE', {
+  INTERNAL: {
     status: 500,
-    detail: 'An unexpected error occurred',
-    code: 'CORE_ERR_INTERNAL',
-    ...(traceId ? { traceId } : {}),
-  };
-}
+    title: 'Internal Server Error',
+    message: 'An unexpected error occurred',
+  },
+  INVALID_LOGGING: { status: 500, title: 'Invalid logging configuration', retryable: false },
+});

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEurekaClient, type EurekaClientOptions } from './eureka-client.js';
 import { buildInstanceInfo } from './instance-info.js';
-import { reconcileHashCode } from './internal/parse-apps.js';
+import { appsHashCode } from './eureka/model.js';
 import type { InstanceStatus } from './types.js';
 
 const HOUR = 3_600_000;
@@ -28,7 +28,7 @@ const wire = (port: number, status: InstanceStatus = 'UP', app = 'CATALOG'): Wir
   port: { $: port, '@enabled': 'true' },
 });
 
-const document = (instances: WireInstance[], hashcode = reconcileHashCode(instances)) => ({
+const document = (instances: WireInstance[], hashcode = appsHashCode(instances)) => ({
   applications: {
     versions__delta: '1',
     apps__hashcode: hashcode,
@@ -47,6 +47,9 @@ async function startFakeRegistry(t: TestContext) {
     /** When set, overrides the delta's hashcode (default: that of `full`). */
     deltaHashcode: null as string | null,
     deltaStatus: 200,
+    fullStatus: 200,
+    /** False after a simulated registry restart: heartbeats get 404 until the next register. */
+    leaseKnown: true,
     down: false,
     requests: [] as string[],
     registered: [] as { status: string }[],
@@ -62,6 +65,8 @@ async function startFakeRegistry(t: TestContext) {
       state.requests.push(`${request.method} ${path}`);
       const body = await readBody(request);
       if (state.down) return response.writeHead(503).end();
+      if (request.method === 'GET' && path === '/eureka/apps/' && state.fullStatus !== 200)
+        return response.writeHead(state.fullStatus).end();
       if (request.method === 'GET' && path === '/eureka/apps/')
         return response
           .writeHead(200, { 'content-type': 'application/json' })
@@ -71,15 +76,15 @@ async function startFakeRegistry(t: TestContext) {
         return response
           .writeHead(200, { 'content-type': 'application/json' })
           .end(
-            JSON.stringify(
-              document(state.delta, state.deltaHashcode ?? reconcileHashCode(state.full)),
-            ),
+            JSON.stringify(document(state.delta, state.deltaHashcode ?? appsHashCode(state.full))),
           );
       }
       if (request.method === 'POST') {
         state.registered.push((JSON.parse(body) as { instance: { status: string } }).instance);
+        state.leaseKnown = true;
         return response.writeHead(204).end();
       }
+      if (request.method === 'PUT' && !state.leaseKnown) return response.writeHead(404).end();
       response.writeHead(200).end();
     })();
   });
@@ -238,4 +243,115 @@ test('reports the service health as its status and re-registers only when it cha
     ['UP', 'DOWN', 'OUT_OF_SERVICE', 'DOWN', 'UP'],
   );
   assert.equal(self.status, 'UP');
+});
+
+const self = (port: number) =>
+  buildInstanceInfo({ appName: 'orders', hostName: 'h', ipAddr: '127.0.0.1', port });
+
+test('keeps its cached registry while a restarted registry refuses full and delta fetches with 403', async (t) => {
+  const registry = await startFakeRegistry(t);
+  registry.state.full = [wire(1), wire(2)];
+  const consumer = client(t, { serviceUrls: [registry.serviceUrl] });
+  const published: number[][] = [];
+  consumer.onChange((instances) => published.push(ports([...instances])));
+  await consumer.start();
+
+  // Restarted and still empty: Eureka answers 403 until its wait-time-in-ms-when-sync-empty passed.
+  registry.state.full = [];
+  registry.state.deltaStatus = 403;
+  registry.state.fullStatus = 403;
+  assert.equal(await consumer.refresh(), false);
+  assert.equal(await consumer.fullRefresh(), false);
+  assert.deepEqual(ports(consumer.getInstances('catalog')), [1, 2]);
+  assert.equal(registry.deltaFetches(), 1);
+  assert.equal(registry.fullFetches(), 3);
+
+  registry.state.fullStatus = 200;
+  registry.state.full = [wire(1), wire(2), wire(3)];
+  assert.equal(await consumer.refresh(), true);
+  assert.deepEqual(ports(consumer.getInstances('catalog')), [1, 2, 3]);
+  assert.deepEqual(published, [
+    [1, 2],
+    [1, 2, 3],
+  ]);
+});
+
+test('a heartbeat answered 404 registers the instance again at once', async (t) => {
+  const registry = await startFakeRegistry(t);
+  const service = client(t, {
+    serviceUrls: [registry.serviceUrl],
+    registerWithEureka: true,
+    fetchRegistry: false,
+    instance: self(7),
+  });
+  await service.start();
+  assert.equal(await service.heartbeat(), 'ok');
+  registry.state.leaseKnown = false;
+  registry.state.requests.length = 0;
+  assert.equal(await service.heartbeat(), 're-registered');
+  assert.deepEqual(registry.state.requests, [
+    'PUT /eureka/apps/ORDERS/h:orders:7',
+    'POST /eureka/apps/ORDERS',
+  ]);
+  assert.equal(service.isRegistered, true);
+  assert.equal(await service.heartbeat(), 'ok');
+});
+
+test('a full fetch refused with 403 sends one heartbeat at once, so a lost lease comes back now', async (t) => {
+  const registry = await startFakeRegistry(t);
+  registry.state.full = [wire(1)];
+  const service = client(t, {
+    serviceUrls: [registry.serviceUrl],
+    registerWithEureka: true,
+    instance: self(7),
+    shouldUseDelta: false,
+  });
+  await service.start();
+  registry.state.leaseKnown = false;
+  registry.state.fullStatus = 403;
+  registry.state.requests.length = 0;
+  assert.equal(await service.refresh(), false);
+  assert.equal(await service.heartbeat(), 're-registered', 'joins the heartbeat the 403 started');
+  assert.deepEqual(registry.state.requests, [
+    'GET /eureka/apps/',
+    'PUT /eureka/apps/ORDERS/h:orders:7',
+    'POST /eureka/apps/ORDERS',
+  ]);
+
+  registry.state.requests.length = 0;
+  assert.equal(await service.refresh(), false);
+  assert.deepEqual(
+    registry.state.requests,
+    ['GET /eureka/apps/'],
+    'once per refusal, not per fetch',
+  );
+  assert.deepEqual(ports(service.getInstances('catalog')), [1]);
+});
+
+test('each new refusal after a served fetch sends its heartbeat again, delta fetches included', async (t) => {
+  const registry = await startFakeRegistry(t);
+  registry.state.full = [wire(1)];
+  const service = client(t, {
+    serviceUrls: [registry.serviceUrl],
+    registerWithEureka: true,
+    instance: self(7),
+  });
+  await service.start();
+  const heartbeats = () =>
+    registry.state.requests.filter((r) => r === 'PUT /eureka/apps/ORDERS/h:orders:7').length;
+  const heartbeatsReach = async (count: number) => {
+    const deadline = Date.now() + 5_000;
+    while (heartbeats() < count && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    return heartbeats();
+  };
+  for (let restart = 1; restart <= 2; restart += 1) {
+    registry.state.fullStatus = registry.state.deltaStatus = 403;
+    assert.equal(await service.refresh(), false);
+    assert.equal(await heartbeatsReach(restart), restart, `refusal ${restart} sent a heartbeat`);
+    registry.state.fullStatus = registry.state.deltaStatus = 200;
+    registry.state.delta = [];
+    assert.equal(await service.refresh(), true, 'served by a delta');
+  }
+  assert.equal(heartbeats(), 2);
 });

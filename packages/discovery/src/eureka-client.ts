@@ -1,11 +1,9 @@
 import { createSilentLogger, systemClock, type Clock, type Logger } from '@stratus/core';
-import { invalidClientOptions } from './errors.js';
-import {
-  parseApplicationsDocument,
-  reconcileHashCode,
-  type ParsedApplications,
-} from './internal/parse-apps.js';
-import { encodeSegment, parseServiceUrl } from './internal/service-url.js';
+import { HealthReporter } from './internal/client/health-reporter.js';
+import { Registration } from './internal/client/registration.js';
+import { RegistryCache } from './internal/client/registry-cache.js';
+import { RegistryFetcher } from './internal/client/registry-fetcher.js';
+import { resolveClientSettings, type ClientSettings } from './internal/client/settings.js';
 import { createTransport } from './internal/transport.js';
 import type { EurekaInstanceInfo, InstanceStatus, ServiceInstance } from './types.js';
 
@@ -74,7 +72,9 @@ export interface EurekaClient {
   /**
    * One fetch now (what the timer does): full the first time, when delta is
    * off, after a 403 on `apps/delta` or a hashcode mismatch; delta otherwise.
-   * False keeps the previous cache.
+   * False keeps the previous cache. A 403 on the full fetch (a registry that started
+   * empty and waits for its clients) also triggers one heartbeat, so a lost lease is
+   * registered again at once.
    */
   refresh(): Promise<boolean>;
   /** One full fetch now, whatever `shouldUseDelta` says; false keeps the previous cache. */
@@ -94,51 +94,26 @@ export interface EurekaClient {
   close(): Promise<void>;
 }
 
-interface Settings {
-  registerWithEureka: boolean;
-  fetchRegistry: boolean;
-  renewalIntervalMs: number;
-  registryFetchIntervalMs: number;
-  requestTimeoutMs: number;
-  maxResponseBytes: number;
-  shouldUseDelta: boolean;
-  instanceInfoReplicationIntervalMs: number;
-}
-
-function validate(options: EurekaClientOptions): {
-  settings: Settings;
-  urls: NonNullable<ReturnType<typeof parseServiceUrl>>[];
-} {
-  const problems: string[] = [];
-  const settings: Settings = {
-    registerWithEureka: options.registerWithEureka ?? true,
-    fetchRegistry: options.fetchRegistry ?? true,
-    renewalIntervalMs: options.renewalIntervalMs ?? 30_000,
-    registryFetchIntervalMs: options.registryFetchIntervalMs ?? 30_000,
-    requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
-    maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
-    shouldUseDelta: options.shouldUseDelta ?? true,
-    instanceInfoReplicationIntervalMs: options.instanceInfoReplicationIntervalMs ?? 30_000,
+/** Starts the heartbeat, fetch and health timers (unref'ed); returns what stops them. */
+function startTimers(
+  settings: ClientSettings,
+  tasks: {
+    heartbeat: (() => Promise<unknown>) | null;
+    fetch: (() => Promise<unknown>) | null;
+    health: (() => Promise<unknown>) | null;
+  },
+  swallow: (what: string) => (error: unknown) => void,
+): () => void {
+  const every = (task: () => Promise<unknown>, what: string, ms: number) =>
+    setInterval(() => void task().catch(swallow(what)), ms).unref();
+  const timers = [
+    tasks.health && every(tasks.health, 'health', settings.instanceInfoReplicationIntervalMs),
+    tasks.heartbeat && every(tasks.heartbeat, 'heartbeat', settings.renewalIntervalMs),
+    tasks.fetch && every(tasks.fetch, 'fetch', settings.registryFetchIntervalMs),
+  ];
+  return () => {
+    for (const timer of timers) if (timer !== null) clearInterval(timer);
   };
-  for (const key of [
-    'renewalIntervalMs',
-    'registryFetchIntervalMs',
-    'requestTimeoutMs',
-    'maxResponseBytes',
-    'instanceInfoReplicationIntervalMs',
-  ] as const) {
-    if (!Number.isFinite(settings[key]) || settings[key] <= 0)
-      problems.push(`${key} must be a number > 0`);
-  }
-  if (!Array.isArray(options.serviceUrls) || options.serviceUrls.length === 0)
-    problems.push('serviceUrls must not be empty');
-  const urls = (options.serviceUrls ?? []).map((raw, index) => {
-    const parsed = parseServiceUrl(raw);
-    if (parsed === null) problems.push(`serviceUrls[${index}] is not an http(s) URL`);
-    return parsed;
-  });
-  if (problems.length > 0) throw invalidClientOptions(problems);
-  return { settings: Object.freeze(settings), urls: urls.filter((url) => url !== null) };
 }
 
 /**
@@ -157,311 +132,93 @@ function validate(options: EurekaClientOptions): {
  * await client.close();
  */
 export function createEurekaClient(options: EurekaClientOptions): EurekaClient {
-  const { settings, urls } = validate(options);
-  const clock = options.clock ?? systemClock;
+  const { settings, urls } = resolveClientSettings(options);
   const log = (options.logger ?? createSilentLogger()).child({ component: 'eureka-client' });
   const transport = createTransport(urls, {
     requestTimeoutMs: settings.requestTimeoutMs,
     maxResponseBytes: settings.maxResponseBytes,
     logger: log,
   });
-  let instance: EurekaInstanceInfo | null =
-    settings.registerWithEureka && options.instance !== undefined
-      ? structuredClone(options.instance)
-      : null;
-  const listeners = new Set<(instances: readonly ServiceInstance[]) => void>();
-  // Keyed by app and instance id, as Eureka's Applications are; insertion order is kept.
-  let cache = new Map<string, ServiceInstance>();
-  let cacheSignature = '';
-  let hasFullRegistry = false;
-  const fetchStats = { full: 0, delta: 0, reconciled: 0 };
-  let healthTimer: NodeJS.Timeout | undefined;
-  let healthInFlight: Promise<InstanceStatus | null> | null = null;
-  let registered = false;
-  let started: Promise<void> | null = null;
   let closing: Promise<void> | null = null;
-  let heartbeatTimer: NodeJS.Timeout | undefined;
-  let fetchTimer: NodeJS.Timeout | undefined;
-  let heartbeatInFlight: Promise<HeartbeatResult> | null = null;
-  let fetchInFlight: Promise<boolean> | null = null;
-
-  const appPath = (): string => `apps/${encodeSegment(instance!.app)}`;
-  const instancePath = (): string => `${appPath()}/${encodeSegment(instance!.instanceId)}`;
-
-  const register = async (): Promise<boolean> => {
-    if (instance === null || closing !== null) return false;
-    const response = await transport.send({ method: 'POST', path: appPath(), json: { instance } });
-    registered = response?.status === 204;
-    if (registered)
-      log.info(
-        { app: instance.app, instanceId: instance.instanceId, server: response!.server },
-        'registered with registry',
-      );
-    else
-      log.warn(
-        { app: instance.app, status: response?.status ?? null },
-        'registration failed, will retry',
-      );
-    return registered;
-  };
-
-  const doHeartbeat = async (): Promise<HeartbeatResult> => {
-    if (instance === null || closing !== null) return 'skipped';
-    if (!registered) return (await register()) ? 're-registered' : 'failed';
-    const query = `status=${encodeURIComponent(instance.status)}&lastDirtyTimestamp=${instance.lastDirtyTimestamp}`;
-    const response = await transport.send({ method: 'PUT', path: `${instancePath()}?${query}` });
-    if (response?.status === 200) return 'ok';
-    if (response?.status === 404) {
-      log.info(
-        { app: instance.app, instanceId: instance.instanceId },
-        'registry does not know this instance, re-registering',
-      );
-      registered = false;
-      return (await register()) ? 're-registered' : 'failed';
-    }
-    log.warn({ app: instance.app, status: response?.status ?? null }, 'heartbeat failed');
-    return 'failed';
-  };
-
-  const heartbeat = (): Promise<HeartbeatResult> => {
-    heartbeatInFlight ??= doHeartbeat().finally(() => {
-      heartbeatInFlight = null;
-    });
-    return heartbeatInFlight;
-  };
-
-  const keyOf = (i: ServiceInstance): string => `${i.serviceId}\u0000${i.instanceId}`;
-
-  const fetchDocument = async (
-    path: string,
-    what: 'full' | 'delta',
-  ): Promise<ParsedApplications | 'forbidden' | null> => {
-    const response = await transport.send({ method: 'GET', path });
-    if (what === 'delta' && response?.status === 403) return 'forbidden';
-    if (response === null || response.status !== 200) {
-      log.warn(
-        { fetch: what, status: response?.status ?? null },
-        'registry fetch failed, keeping the cached registry',
-      );
-      return null;
-    }
-    let parsed: ParsedApplications | null = null;
-    try {
-      parsed = parseApplicationsDocument(JSON.parse(response.body));
-    } catch {
-      parsed = null;
-    }
-    if (parsed === null)
-      log.warn(
-        { fetch: what, server: response.server },
-        'registry sent an unusable body, keeping the cached registry',
-      );
-    return parsed;
-  };
-
-  const publish = (next: Map<string, ServiceInstance>): void => {
-    cache = next;
-    const signature = JSON.stringify(
-      [...next.values()]
-        .map((i) => [i.serviceId, i.instanceId, i.status, i.uri, i.vipAddress, i.metadata])
-        .sort(),
-    );
-    if (signature === cacheSignature) return;
-    cacheSignature = signature;
-    const snapshot = Object.freeze([...next.values()]);
-    for (const listener of listeners) {
-      try {
-        listener(snapshot);
-      } catch (error) {
-        log.warn({ err: error }, 'registry change listener threw');
-      }
-    }
-  };
-
-  const doFullRefresh = async (): Promise<boolean> => {
-    if (closing !== null) return false;
-    const parsed = await fetchDocument('apps/', 'full');
-    if (parsed === null || parsed === 'forbidden') return false;
-    fetchStats.full++;
-    publish(new Map(parsed.entries.map(({ instance: i }) => [keyOf(i), i])));
-    hasFullRegistry = true;
-    return true;
-  };
-
-  // Eureka's DiscoveryClient.getAndUpdateDelta: apply ADDED/MODIFIED/DELETED
-  // idempotently, then compare the hashcode of the merged set (spring-wire §1.8).
-  const doDeltaRefresh = async (): Promise<boolean> => {
-    const parsed = await fetchDocument('apps/delta', 'delta');
-    if (parsed === null) return false;
-    if (parsed === 'forbidden') {
-      log.info({}, 'registry refuses delta fetches, fetching the full registry');
-      return doFullRefresh();
-    }
-    fetchStats.delta++;
-    const next = new Map(cache);
-    for (const { instance: i, actionType } of parsed.entries) {
-      if (actionType === 'DELETED') next.delete(keyOf(i));
-      else next.set(keyOf(i), i);
-    }
-    const local = reconcileHashCode(next.values());
-    if (parsed.hashcode !== null && parsed.hashcode !== local) {
-      log.info(
-        { local, remote: parsed.hashcode },
-        'registry hashcode differs after delta, fetching the full registry',
-      );
-      fetchStats.reconciled++;
-      publish(next);
-      return doFullRefresh();
-    }
-    publish(next);
-    return true;
-  };
-
-  const refreshWith = (run: () => Promise<boolean>): Promise<boolean> => {
-    fetchInFlight ??= run().finally(() => {
-      fetchInFlight = null;
-    });
-    return fetchInFlight;
-  };
-
-  const refresh = (): Promise<boolean> =>
-    refreshWith(() =>
-      closing !== null
-        ? Promise.resolve(false)
-        : settings.shouldUseDelta && hasFullRegistry
-          ? doDeltaRefresh()
-          : doFullRefresh(),
-    );
-
-  const fullRefresh = (): Promise<boolean> => refreshWith(doFullRefresh);
-
-  const setStatus = async (status: InstanceStatus): Promise<void> => {
-    if (instance === null) return;
-    const now = clock.now();
-    instance = { ...instance, status, lastUpdatedTimestamp: now, lastDirtyTimestamp: now };
-    log.info(
-      { app: instance.app, instanceId: instance.instanceId, status },
-      'instance status changed',
-    );
-    await register();
-  };
-
-  const doCheckHealth = async (): Promise<InstanceStatus | null> => {
-    if (instance === null) return null;
-    if (options.healthStatus === undefined || closing !== null) return instance.status;
-    let status: InstanceStatus;
-    try {
-      status = await options.healthStatus();
-    } catch (error) {
-      log.warn({ err: error }, 'health status threw, reporting DOWN');
-      status = 'DOWN';
-    }
-    if (instance !== null && status !== instance.status && closing === null)
-      await setStatus(status);
-    return instance?.status ?? null;
-  };
-
-  const checkHealth = (): Promise<InstanceStatus | null> => {
-    healthInFlight ??= doCheckHealth().finally(() => {
-      healthInFlight = null;
-    });
-    return healthInFlight;
-  };
-
+  let started: Promise<void> | null = null;
+  let stopTimers = (): void => undefined;
+  const isClosing = () => closing !== null;
   const swallow = (what: string) => (error: unknown) => {
     log.warn({ err: error, task: what }, 'background registry task failed');
   };
+  const instance = settings.registerWithEureka ? (options.instance ?? null) : null;
+  const clock = options.clock ?? systemClock;
+  const registration = new Registration(instance, { transport, clock, log, isClosing });
+  const cache = new RegistryCache(log);
+  const fetcher = new RegistryFetcher({
+    transport,
+    cache,
+    log,
+    shouldUseDelta: settings.shouldUseDelta,
+    isClosing,
+    // A refusing registry has just started empty (Eureka's wait-time-in-ms-when-sync-empty):
+    // heartbeat at once, so a lease it lost is registered again now (its 404 triggers it).
+    onRefused: () => {
+      if (registration.isRegistered && !isClosing())
+        void registration.heartbeat().catch(swallow('heartbeat'));
+    },
+  });
+  const health = new HealthReporter({
+    registration,
+    healthStatus: options.healthStatus,
+    log,
+    isClosing,
+  });
+
+  const start = async (): Promise<void> => {
+    if (isClosing()) return;
+    if (registration.isEnabled) await registration.register().catch(swallow('register'));
+    if (settings.fetchRegistry) await fetcher.refresh().catch(swallow('fetch'));
+    if (isClosing()) return;
+    const registers = registration.isEnabled;
+    stopTimers = startTimers(
+      settings,
+      {
+        heartbeat: registers ? () => registration.heartbeat() : null,
+        fetch: settings.fetchRegistry ? () => fetcher.refresh() : null,
+        health: registers && options.healthStatus !== undefined ? () => health.check() : null,
+      },
+      swallow,
+    );
+  };
+
+  const close = async (): Promise<void> => {
+    stopTimers();
+    await Promise.allSettled([
+      started,
+      registration.heartbeatInFlight,
+      fetcher.inFlight,
+      health.inFlight,
+    ]);
+    await registration.cancel();
+    await transport.close();
+  };
 
   return {
-    start() {
-      started ??= (async () => {
-        if (closing !== null) return;
-        if (instance !== null) await register().catch(swallow('register'));
-        if (settings.fetchRegistry) await refresh().catch(swallow('fetch'));
-        if (closing !== null) return;
-        if (instance !== null && options.healthStatus !== undefined) {
-          healthTimer = setInterval(
-            () => void checkHealth().catch(swallow('health')),
-            settings.instanceInfoReplicationIntervalMs,
-          ).unref();
-        }
-        if (instance !== null) {
-          heartbeatTimer = setInterval(
-            () => void heartbeat().catch(swallow('heartbeat')),
-            settings.renewalIntervalMs,
-          ).unref();
-        }
-        if (settings.fetchRegistry) {
-          fetchTimer = setInterval(
-            () => void refresh().catch(swallow('fetch')),
-            settings.registryFetchIntervalMs,
-          ).unref();
-        }
-      })();
-      return started;
-    },
-
-    getInstances(serviceId) {
-      const wanted = serviceId.toLowerCase();
-      return [...cache.values()].filter(
-        (i) =>
-          i.status === 'UP' &&
-          (i.serviceId.toLowerCase() === wanted ||
-            i.vipAddress.split(',').some((vip) => vip.trim().toLowerCase() === wanted)),
-      );
-    },
-
-    getAllInstances() {
-      return [...cache.values()];
-    },
-
-    setStatus,
-    checkHealth,
-
-    onChange(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-
-    register,
-    heartbeat,
-    refresh,
-    fullRefresh,
-
+    start: () => (started ??= start()),
+    getInstances: (serviceId) => cache.instancesOf(serviceId),
+    getAllInstances: () => cache.all(),
+    setStatus: (status) => registration.setStatus(status),
+    checkHealth: () => health.check(),
+    onChange: (listener) => cache.onChange(listener),
+    register: () => registration.register(),
+    heartbeat: () => registration.heartbeat(),
+    refresh: () => fetcher.refresh(),
+    fullRefresh: () => fetcher.fullRefresh(),
     get status() {
-      return instance?.status ?? null;
+      return registration.status;
     },
-
     get fetchStats() {
-      return { ...fetchStats };
+      return { ...fetcher.stats };
     },
-
     get isRegistered() {
-      return registered;
+      return registration.isRegistered;
     },
-
-    close() {
-      closing ??= (async () => {
-        clearInterval(heartbeatTimer);
-        clearInterval(fetchTimer);
-        clearInterval(healthTimer);
-        await Promise.allSettled([started, heartbeatInFlight, fetchInFlight, healthInFlight]);
-        if (registered && instance !== null) {
-          const response = await transport.send({ method: 'DELETE', path: instancePath() });
-          registered = false;
-          if (response?.status === 200)
-            log.info({ app: instance.app, instanceId: instance.instanceId }, 'deregistered');
-          else
-            log.warn(
-              { app: instance.app, status: response?.status ?? null },
-              'deregistration failed',
-            );
-        }
-        await transport.close();
-      })();
-      return closing;
-    },
+    close: () => (closing ??= close()),
   };
 }

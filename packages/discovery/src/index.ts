@@ -6,6 +6,7 @@ export {
 } from './eureka-client.js';
 export { buildInstanceInfo, type InstanceInfoOptions } from './instance-info.js';
 export type {
+  ChooseOptions,
   InstanceSource,
   LoadBalancer,
   LoadBalancerName,
@@ -34,7 +35,39 @@ export {
   createKubernetesDiscovery,
   type KubernetesDiscoveryOptions,
 } from './kubernetes-discovery.js';
-export { DISCOVERY_ERROR_CODES, type DiscoveryErrorCode } from './errors.js';
+export { DiscoveryErrors, type DiscoveryErrorCode } from './errors.js';
+export { EUREKA_INSTANCE_DEFAULTS } from './defaults.js';
+export {
+  AMAZON_DATA_CENTER_CLASS,
+  DEFAULT_DATA_CENTER_CLASS,
+  appsHashCode,
+  instanceIdOf,
+  toInstanceStatus,
+  type ActionType,
+  type Application,
+  type Applications,
+  type DataCenterInfo,
+  type InstanceInfo,
+  type LeaseInfo,
+  type PortInfo,
+} from './eureka/model.js';
+export { isJsonObject, type JsonObject } from './eureka/json-values.js';
+export {
+  instanceIdOfRaw,
+  parseInstance,
+  type ParseInstanceResult,
+} from './eureka/read-instance.js';
+export { readApplicationsDocument, type ApplicationsDocument } from './eureka/read-applications.js';
+export {
+  applicationJsonFragment,
+  applicationsToJson,
+  applicationToJson,
+  instanceJson,
+  instanceToJson,
+} from './eureka/write-json.js';
+export { applicationsToXml, applicationToXml, instanceToXml } from './eureka/write-xml.js';
+export { parseSimpleXml, xmlInstanceToJson, type XmlElement } from './eureka/read-xml.js';
+export { decodeUtf8, findTextProblem, isXmlText } from './eureka/characters.js';
 export type {
   DiscoveryClient,
   EurekaInstanceInfo,
@@ -42,3 +75,13 @@ export type {
   InstanceStatus,
   ServiceInstance,
 } from './types.js';
+export {
+  errorCodeOf,
+  failureKindOf,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_METHODS,
+  isIdempotentRequest,
+  isInstanceFailureStatus,
+  mayRetry,
+  type FailureKind,
+} from './failover-rules.js';

@@ -8,7 +8,7 @@ import {
   startGateway,
   startUpstream,
   type SeenRequest,
-} from './internal/testing.js';
+} from './internal/test-servers.js';
 
 // Hostile-input suite: identity and address spoofing, header injection (reliability.md §1.5, §3.F 29).
 const SECRET = 'hostile-headers-secret-0123456789-0123456789-0123456789-0123456789';
@@ -51,7 +51,7 @@ test('client X-Forwarded-*, Forwarded, X-Real-IP, X-User-* and X-Internal-* are 
 test("with trusted proxies an untrusted peer's X-Forwarded-For is rebuilt from the socket", async (t) => {
   const upstream = await startUpstream(t);
   const { url } = await startGateway(t, singleRoute(upstream.origin), {
-    trustedProxies: /^10\.0\.0\.\d+$/,
+    settings: { trustedProxies: /^10\.0\.0\.\d+$/ },
   });
   const response = await client(t)(`${url}/x`, {
     headers: { 'x-forwarded-for': '1.2.3.4', 'x-user-id': 'admin' },
@@ -72,7 +72,7 @@ test("a trusted proxy's X-Forwarded-For is kept and the peer appended, with X-Fo
     t,
     singleRoute(upstream.origin, { predicates: ['Path=/prefix/**'], filters: ['StripPrefix=1'] }),
     {
-      trustedProxies: /^127\.0\.0\.1$/,
+      settings: { trustedProxies: /^127\.0\.0\.1$/ },
     },
   );
   const response = await client(t)(`${url}/prefix/get`, {
@@ -89,7 +89,7 @@ test('an incoming X-User-Id is replaced by the token subject, even if the client
   const { port } = await startGateway(
     t,
     singleRoute(upstream.origin, { filters: ['AuthorizationHeaderFilter'] }),
-    { tokenSecret: SECRET },
+    { settings: { jwt: { key: { secret: SECRET } } } },
   );
   const token = await new SignJWT({ sub: 'user-7' })
     .setProtectedHeader({ alg: 'HS512' })
@@ -108,7 +108,7 @@ test('a client Connection header cannot strip Authorization to bypass the filter
   const { port } = await startGateway(
     t,
     singleRoute(upstream.origin, { filters: ['AuthorizationHeaderFilter'] }),
-    { tokenSecret: SECRET },
+    { settings: { jwt: { key: { secret: SECRET } } } },
   );
   const text = await rawRequest(
     port,
@@ -151,10 +151,10 @@ test('encoded CRLF in a path variable stays encoded in a generated header', asyn
 });
 
 test('CRLF in a header value from configuration is refused at load', async () => {
-  const { parseGatewayDefinitions } = await import('./route-definition.js');
+  const { validateDefinitions } = await import('./internal/test-units.js');
   assert.throws(
     () =>
-      parseGatewayDefinitions({
+      validateDefinitions({
         routes: [
           {
             uri: 'http://127.0.0.1:1',

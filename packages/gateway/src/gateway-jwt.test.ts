@@ -3,7 +3,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import { createManualClock } from '@stratus/core';
 import { SignJWT, base64url } from 'jose';
-import { client, startGateway, startUpstream, type SeenRequest } from './internal/testing.js';
+import {
+  client,
+  startGateway,
+  startUpstream,
+  staticBalancer,
+  type SeenRequest,
+} from './internal/test-servers.js';
 
 // Hostile-input suite for AuthorizationHeaderFilter through the real proxy (reliability.md §3.F 27).
 const SECRET = 'jwt-suite-secret-0123456789-0123456789-0123456789-0123456789-abcdef';
@@ -50,7 +56,11 @@ async function setup(t: TestContext) {
         },
       ],
     },
-    { tokenSecret: SECRET, clock, loadBalancer: { choose: () => ({ uri: upstream.origin }) } },
+    {
+      settings: { jwt: { key: { secret: SECRET } } },
+      clock,
+      loadBalancer: staticBalancer({ 'USER-SERVICE': [upstream.origin] }),
+    },
   );
   const request = client(t);
   const call = async (authorization?: string) => {
@@ -77,8 +87,11 @@ async function assertRejected(
   assert.equal(response.status, 401, label);
   assert.equal(response.headers['www-authenticate'], 'Bearer', label);
   assert.equal(response.headers['content-type'], 'application/problem+json', label);
-  assert.equal((JSON.parse(response.body) as { code: string }).code, 'GW_ERR_UNAUTHORIZED', label);
-  return response.body;
+  const { traceId, ...problem } = JSON.parse(response.body) as { code: string; traceId?: string };
+  assert.equal(problem.code, 'GW_ERR_UNAUTHORIZED', label);
+  assert.equal(typeof traceId, 'string', label);
+  // The trace id differs per request; the rest must not vary with the failure.
+  return JSON.stringify(problem);
 }
 
 test('a valid HS512 token reaches the upstream with the subject as X-User-Id', async (t) => {

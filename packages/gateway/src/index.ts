@@ -1,25 +1,61 @@
 export {
-  GATEWAY_ERRORS,
-  GatewayError,
-  InvalidRouteDefinitionError,
+  GatewayErrors,
+  withResponse,
   type GatewayErrorCode,
-  type GatewayErrorOptions,
+  type ProblemResponse,
 } from './errors.js';
 export { GATEWAY_DEFAULTS } from './defaults.js';
 export {
+  resolveGatewaySettings,
+  type GatewaySettings,
+  type GatewaySettingsInput,
+  type JwtKeySource,
+  type JwtSettings,
+  type RateLimiterSettings,
+  type RedisSettings,
+  type SecureHeadersSettings,
+} from './settings.js';
+export { bindGatewaySettings, type BindSettingsOptions } from './bind-settings.js';
+export {
   parseGatewayDefinitions,
-  parseShortcut,
   type ArgsDefinition,
   type FilterDefinition,
   type GatewayDefinitions,
   type PredicateDefinition,
   type RouteDefinition,
 } from './route-definition.js';
-export { registerGateway, type Gateway, type GatewayOptions, type LoadBalancer } from './proxy.js';
-export type {
-  GatewayExchange,
-  GatewayFilter,
-  PredicateContext,
-  RoutePredicate,
-} from './internal/types.js';
-export { createGateway, type GatewayServerOptions } from './server.js';
+export { routes, RoutesBuilder, RouteSpec, FilterSpec } from './route-builder.js';
+export {
+  registerGateway,
+  type Gateway,
+  type FastPathInterceptor,
+  type GatewayFastPath,
+  type GatewayOptions,
+  type GatewayUpdate,
+  type LoadBalancer,
+} from './gateway.js';
+export type { GatewayExchange, HeaderRecord, PredicateContext, RouteInfo } from './exchange.js';
+export {
+  AbstractGatewayFilterFactory,
+  AbstractRoutePredicateFactory,
+  HIGHEST_PRECEDENCE,
+  LOWEST_PRECEDENCE,
+  type FactoryContext,
+  type GatewayFilter,
+  type GatewayFilterChain,
+  type GatewayFilterFactory,
+  type GlobalFilter,
+  type RoutePredicate,
+  type RoutePredicateFactory,
+  type ShortcutType,
+} from './filter-api.js';
+export {
+  headerKeyResolver,
+  principalNameKeyResolver,
+  remoteAddressKeyResolver,
+  type KeyResolver,
+} from './key-resolvers.js';
+export type { GatewaySpan, GatewayTracing, MetricRegistry } from './observability.js';
+export { gatewayActuatorEndpoint, type GatewayActuatorOptions } from './actuator.js';
+export { createGateway, type GatewayApplication, type GatewayServerOptions } from './server.js';
+export { runGateway, type RunGatewayOptions } from './cluster.js';

@@ -3,15 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
-import { InvalidRouteDefinitionError } from './errors.js';
+import { GatewayErrors } from './errors.js';
 import {
   client,
   rawRequest,
   singleRoute,
   startGateway,
+  staticBalancer,
   startUpstream,
   type SeenRequest,
-} from './internal/testing.js';
+} from './internal/test-servers.js';
 import { parseGatewayDefinitions } from './route-definition.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs512-signing-0123456789abcdef';
@@ -53,8 +54,8 @@ const seedRoutes = {
 test('the seed GET route rewrites /user-service/users/1 to /users/1 on the lb:// instance', async (t) => {
   const upstream = await startUpstream(t);
   const { url } = await startGateway(t, seedRoutes, {
-    loadBalancer: { choose: (id) => (id === 'USER-SERVICE' ? { uri: upstream.origin } : null) },
-    tokenSecret: SECRET,
+    loadBalancer: staticBalancer({ 'USER-SERVICE': [upstream.origin] }),
+    settings: { jwt: { key: { secret: SECRET } } },
   });
   const token = await new SignJWT({ sub: 'user-1' })
     .setProtectedHeader({ alg: 'HS512' })
@@ -76,8 +77,8 @@ test('the seed GET route rewrites /user-service/users/1 to /users/1 on the lb://
 test('the seed POST login route needs no token; a method no route accepts gets 404 problem+json', async (t) => {
   const upstream = await startUpstream(t);
   const { url } = await startGateway(t, seedRoutes, {
-    loadBalancer: { choose: () => ({ uri: upstream.origin }) },
-    tokenSecret: SECRET,
+    loadBalancer: staticBalancer({ 'USER-SERVICE': [upstream.origin] }),
+    settings: { jwt: { key: { secret: SECRET } } },
   });
   const request = client(t);
   const login = await request(`${url}/user-service/login`, {
@@ -206,8 +207,6 @@ test('the request body is streamed: the upstream sees the first chunk before the
 test("lb:// routes spread requests round robin over the balancer's instances", async (t) => {
   const first = await startUpstream(t, (_request, reply) => reply.send('one'));
   const second = await startUpstream(t, (_request, reply) => reply.send('two'));
-  const instances = [first.origin, second.origin];
-  let next = 0;
   const { url } = await startGateway(
     t,
     {
@@ -216,7 +215,7 @@ test("lb:// routes spread requests round robin over the balancer's instances", a
       ],
     },
     {
-      loadBalancer: { choose: () => ({ uri: instances[next++ % instances.length] as string }) },
+      loadBalancer: staticBalancer({ SVC: [first.origin, second.origin] }),
     },
   );
   const request = client(t);
@@ -229,7 +228,7 @@ test('no instance for an lb:// service gives 503 GW_ERR_NO_INSTANCE', async (t) 
   const { url } = await startGateway(
     t,
     { routes: [{ uri: 'lb://NOBODY', predicates: ['Path=/**'] }] },
-    { loadBalancer: { choose: () => null } },
+    { loadBalancer: staticBalancer({}) },
   );
   const response = await client(t)(`${url}/x`);
   assert.equal(response.statusCode, 503);
@@ -273,7 +272,7 @@ test('a slow upstream gives 504 after the response timeout, and the route metada
         { id: 'slow', uri: upstream.origin, predicates: ['Path=/**'] },
       ],
     },
-    { responseTimeoutMs: 100 },
+    { settings: { responseTimeoutMs: 100 } },
   );
   const request = client(t);
   const started = Date.now();
@@ -294,7 +293,7 @@ test('an oversized body gets 413 before anything is forwarded', async (t) => {
         { uri: upstream.origin, predicates: ['Path=/**'] },
       ],
     },
-    { maxBodyBytes: 64 * 1024 },
+    { settings: { maxBodyBytes: 64 * 1024 } },
   );
   const request = client(t);
   const big = await request(`${url}/big`, {
@@ -320,7 +319,9 @@ test('an oversized body gets 413 before anything is forwarded', async (t) => {
 
 test('a chunked body that grows over the limit is cut off and never fully forwarded', async (t) => {
   const upstream = await startUpstream(t);
-  const { port } = await startGateway(t, singleRoute(upstream.origin), { maxBodyBytes: 1024 });
+  const { port } = await startGateway(t, singleRoute(upstream.origin), {
+    settings: { maxBodyBytes: 1024 },
+  });
   const chunk = `${(800).toString(16)}\r\n${'a'.repeat(800)}\r\n`;
   const text = await rawRequest(
     port,
@@ -390,7 +391,7 @@ test('setRoutes swaps the table at runtime and an invalid table keeps the old on
         ],
         defaultFilters: [],
       }),
-    InvalidRouteDefinitionError,
+    (error: unknown) => GatewayErrors.INVALID_ROUTE.is(error),
   );
   assert.equal(await (await request(`${url}/x`)).body.text(), 'b');
   assert.equal(gateway.routes().length, 1);

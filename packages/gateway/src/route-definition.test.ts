@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { InvalidRouteDefinitionError } from './errors.js';
+import { GatewayErrors, problemsOf as listedProblems } from './errors.js';
+import { validateDefinitions } from './internal/test-units.js';
 import { parseGatewayDefinitions, parseShortcut } from './route-definition.js';
 
 const SEED_YAML = `
@@ -44,11 +45,10 @@ function problemsOf(fn: () => unknown): readonly string[] {
     fn();
   } catch (error) {
     assert.ok(
-      error instanceof InvalidRouteDefinitionError,
-      `expected InvalidRouteDefinitionError, got ${String(error)}`,
+      GatewayErrors.INVALID_ROUTE.is(error),
+      `expected GW_ERR_INVALID_ROUTE, got ${String(error)}`,
     );
-    assert.equal(error.code, 'GW_ERR_INVALID_ROUTE');
-    return error.problems;
+    return listedProblems(error);
   }
   assert.fail('expected the definitions to be rejected');
 }
@@ -133,7 +133,7 @@ test('expanded items accept lists, indexed keys, _genkey_ keys and flattened-pro
 
 test('invalid definitions are rejected once, listing every problem', () => {
   const problems = problemsOf(() =>
-    parseGatewayDefinitions({
+    validateDefinitions({
       'default-filters': ['NoSuchFilter=1'],
       routes: [
         {
@@ -159,7 +159,7 @@ test('invalid definitions are rejected once, listing every problem', () => {
   );
   const expected = [
     /default-filters\[0\] NoSuchFilter: unknown filter/,
-    /routes\[0\] \(a\)\.uri: .*must use lb, http or https/,
+    /routes\[0\] \(a\)\.uri: .*must use lb, http, https/,
     /routes\[0\] \(a\)\.predicates\[1\] Nope: unknown predicate/,
     /routes\[0\] \(a\)\.filters\[0\] RewritePath: invalid regex/,
     /routes\[1\] \(b\)\.uri: is required/,
@@ -199,14 +199,14 @@ test('#{…} expressions are rejected wherever they appear and never evaluated (
     }),
   );
   assert.equal(
-    problems.filter((problem) => problem.includes("expressions ('#{…}') are not allowed")).length,
+    problems.filter((problem) => problem.includes('are not allowed in route definitions')).length,
     3,
   );
 });
 
 test('a shortcut with too many args, a bad boolean and a bad date are reported', () => {
   const problems = problemsOf(() =>
-    parseGatewayDefinitions({
+    validateDefinitions({
       routes: [
         {
           uri: 'http://127.0.0.1:1',
@@ -241,4 +241,61 @@ test('parsed definitions are frozen and the input is not', () => {
 test('empty or missing configuration yields no routes', () => {
   assert.deepEqual(parseGatewayDefinitions(undefined), { routes: [], defaultFilters: [] });
   assert.deepEqual(parseGatewayDefinitions({ enabled: true }), { routes: [], defaultFilters: [] });
+});
+
+test('${…} placeholders are refused in route arguments; only a RewritePath group reference like ${segment} passes', () => {
+  const problems = problemsOf(() =>
+    validateDefinitions({
+      routes: [
+        {
+          id: 'leak',
+          uri: 'http://127.0.0.1:1',
+          filters: ['AddResponseHeader=X-Secret, ${token.secret}'],
+        },
+        {
+          id: 'leak2',
+          uri: 'http://127.0.0.1:1',
+          filters: [{ name: 'SetPath', args: { template: '/${user.home}' } }],
+        },
+        {
+          id: 'nogroup',
+          uri: 'http://127.0.0.1:1',
+          filters: ['RewritePath=/a/(?<segment>.*), /${secret}'],
+        },
+        {
+          id: 'dotted',
+          uri: 'http://127.0.0.1:1',
+          filters: ['RewritePath=/a/(?<segment>.*), /${token.secret}'],
+        },
+      ],
+    }),
+  );
+  assert.ok(
+    problems.some(
+      (p) => /\(leak\)|routes\[0\]/.test(p) && /not allowed in route definitions/.test(p),
+    ),
+    JSON.stringify(problems),
+  );
+  assert.ok(
+    problems.some((p) => /routes\[1\]/.test(p) && /not allowed in route definitions/.test(p)),
+    JSON.stringify(problems),
+  );
+  assert.ok(
+    problems.some((p) => /\(nogroup\).*No group with name \{secret\}/.test(p)),
+    JSON.stringify(problems),
+  );
+  assert.ok(
+    problems.some((p) => /routes\[3\]/.test(p) && /not allowed in route definitions/.test(p)),
+    JSON.stringify(problems),
+  );
+  const ok = validateDefinitions({
+    routes: [
+      {
+        id: 'ok',
+        uri: 'http://127.0.0.1:1',
+        filters: ['RewritePath=/a/(?<segment>.*), /${segment}'],
+      },
+    ],
+  });
+  assert.equal(ok.routes[0]?.filters[0]?.args['_genkey_1'], '/${segment}');
 });

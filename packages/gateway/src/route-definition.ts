@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createSilentLogger, systemClock } from '@stratus/core';
-import { InvalidRouteDefinitionError } from './errors.js';
-import { compileRoutes } from './internal/compile.js';
+import { invalidRoutes } from './errors.js';
 import { parseShortcut } from './internal/shortcut.js';
 
 export { parseShortcut };
@@ -40,8 +38,19 @@ export interface GatewayDefinitions {
 
 const ROUTE_KEYS = new Set(['id', 'uri', 'predicates', 'filters', 'metadata', 'order']);
 const NAME = /^[A-Za-z][A-Za-z0-9]*$/;
-// CVE-2022-22947: arguments are data; an expression is never evaluated, so it is refused outright.
-const SPEL = '#{';
+// CVE-2022-22947, CVE-2025-41243: arguments are data; an expression is never evaluated, so `#{…}`
+// and an unresolved `${…}` are refused outright. Two exceptions, neither evaluated: spring-wire.md
+// §5.8's bean reference `#{@name}` as the whole value of an argument naming a bean (key-resolver,
+// rate-limiter), looked up in an allow-listed registry; and Java's group reference `${name}` in
+// the replacement of RewritePath / RewriteResponseHeader (the filter checks the group exists).
+const EXPRESSION = /#\{|\$\{/;
+const BEAN_REFERENCE = /^#\{@[A-Za-z_$][\w$]*\}$/;
+const BEAN_ARGUMENTS = new Set(['keyresolver', 'ratelimiter']);
+const GROUP_REFERENCE = /\$\{[A-Za-z][A-Za-z0-9]*\}/g;
+const REPLACEMENT_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
+  RewritePath: ['replacement', '_genkey_1'],
+  RewriteResponseHeader: ['replacement', '_genkey_2'],
+};
 
 type Problems = string[];
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -69,7 +78,23 @@ function scalarText(value: unknown): string | undefined {
 }
 
 function checkSpel(text: string, where: string, problems: Problems): void {
-  if (text.includes(SPEL)) problems.push(`${where}: expressions ('#{…}') are not allowed`);
+  if (EXPRESSION.test(text))
+    problems.push(`${where}: expressions ('#{…}', '\${…}') are not allowed in route definitions`);
+}
+
+/** Checks every argument of an item against the expression rule and its two exceptions. */
+function checkArguments(item: ArgsDefinition, where: string, problems: Problems): void {
+  const replacements = REPLACEMENT_ARGUMENTS[item.name] ?? [];
+  for (const [key, value] of Object.entries(item.args)) {
+    checkSpel(key, where, problems);
+    const field = key.toLowerCase().replace(/[-_]/g, '');
+    if (BEAN_ARGUMENTS.has(field) && BEAN_REFERENCE.test(value.trim())) continue;
+    checkSpel(
+      replacements.includes(key) ? value.replace(GROUP_REFERENCE, '') : value,
+      where,
+      problems,
+    );
+  }
 }
 
 function flattenArgs(
@@ -93,16 +118,15 @@ function flattenArgs(
     problems.push(`${where}: argument '${prefix}' has an unsupported value`);
     return;
   }
-  checkSpel(prefix, where, problems);
-  checkSpel(text, where, problems);
   out[prefix] = text;
 }
 
 function parseItem(item: unknown, where: string, problems: Problems): ArgsDefinition | null {
   if (typeof item === 'string') {
-    checkSpel(item, where, problems);
     try {
-      return parseShortcut(item);
+      const parsed = parseShortcut(item);
+      checkArguments(parsed, where, problems);
+      return parsed;
     } catch (error) {
       problems.push(`${where}: ${(error as Error).message}`);
       return null;
@@ -127,7 +151,9 @@ function parseItem(item: unknown, where: string, problems: Problems): ArgsDefini
     if (!isRecord(rawArgs)) problems.push(`${where}: args must be a map`);
     else flattenArgs(rawArgs, '', args, where, problems);
   }
-  return { name, args };
+  const parsed = { name, args };
+  checkArguments(parsed, where, problems);
+  return parsed;
 }
 
 function checkMetadata(value: unknown, where: string, problems: Problems): void {
@@ -211,19 +237,29 @@ function selectGatewayConfig(config: unknown): { routes: unknown; defaultFilters
 }
 
 /**
- * Parses and validates gateway configuration as it comes from YAML: the
- * `spring.cloud.gateway` object, its `server.webflux` form (preferred when both
- * are present), or a whole tree that contains `spring`. Predicates and filters
- * may be shortcut strings or `{ name, args }`. Everything is checked once —
- * unknown names, unknown arguments, bad regexes, bad uris, `#{…}` expressions —
- * and every problem is reported in one error. Other gateway keys
+ * Parses gateway configuration as it comes from YAML: the `spring.cloud.gateway` object, its
+ * `server.webflux` form (preferred when both are present), or a whole tree that contains
+ * `spring`. Predicates and filters may be shortcut strings or `{ name, args }`. The structure
+ * is checked here — route keys, names, `order`, `metadata`, and `#{…}` / `${…}` expressions
+ * anywhere — and every problem reported in one error; names and arguments are checked when a
+ * gateway compiles the routes (it knows the custom factories). Other gateway keys
  * (`httpclient`, `discovery`, …) are ignored here.
  *
- * @throws InvalidRouteDefinitionError `GW_ERR_INVALID_ROUTE` listing every problem.
+ * @throws StratusError `GW_ERR_INVALID_ROUTE` listing every problem.
  * @example
  * const definitions = parseGatewayDefinitions(yaml.parse(text).spring.cloud.gateway);
  */
 export function parseGatewayDefinitions(config: unknown): GatewayDefinitions {
+  const { definitions, problems } = parseDefinitions(config);
+  if (problems.length > 0) throw invalidRoutes(problems);
+  return definitions;
+}
+
+/** {@link parseGatewayDefinitions} without throwing: what parsed, and every problem found. */
+export function parseDefinitions(config: unknown): {
+  definitions: GatewayDefinitions;
+  problems: string[];
+} {
   const problems: Problems = [];
   const selected = selectGatewayConfig(config);
   const defaultFilters = asList(selected.defaultFilters, 'default-filters', problems)
@@ -232,23 +268,7 @@ export function parseGatewayDefinitions(config: unknown): GatewayDefinitions {
   const routes = asList(selected.routes, 'routes', problems)
     .map((route, index) => parseRoute(route, `routes[${index}]`, problems))
     .filter((route): route is RouteDefinition => route !== null);
-  const definitions: GatewayDefinitions = { routes, defaultFilters };
-  try {
-    compileRoutes(definitions, {
-      clock: systemClock,
-      logger: createSilentLogger(),
-      tokenKey: undefined,
-      tokenIssuer: undefined,
-      tokenAudience: undefined,
-      userIdHeader: null,
-      validateOnly: true,
-    });
-  } catch (error) {
-    if (error instanceof InvalidRouteDefinitionError) problems.push(...error.problems);
-    else throw error;
-  }
-  if (problems.length > 0) throw new InvalidRouteDefinitionError([...new Set(problems)]);
-  return deepFreeze(definitions);
+  return { definitions: deepFreeze({ routes, defaultFilters }), problems };
 }
 
 function deepFreeze<T>(value: T): T {

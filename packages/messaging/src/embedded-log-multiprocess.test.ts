@@ -12,7 +12,8 @@ import { createIdempotentHandler, ensureInboxSchema } from './inbox.js';
 import type { WorkerConfig } from './testing/log-worker.js';
 import type { Message } from './transport.js';
 
-const WORKER = fileURLToPath(new URL('./testing/log-worker.js', import.meta.url));
+// Tests compile to dist-test/; the worker is runtime code and lives in dist/.
+const WORKER = fileURLToPath(new URL('../dist/testing/log-worker.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'stratus-log-mp-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createManualClock } from '@stratus/core';
 import { createEmbeddedLog } from './embedded-log.js';
-import { runTransportContract } from './testing/transport-contract.js';
+import { runTransportContract } from './testing/index.js';
 import type { Message } from './transport.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stratus-log-'));

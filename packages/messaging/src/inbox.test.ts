@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import { createIdempotentHandler, ensureInboxSchema } from './inbox.js';
+import { createManualClock } from '@stratus/core';
+import { createIdempotentHandler, ensureInboxSchema, pruneInbox } from './inbox.js';
 import { createMessage } from './internal/message.js';
 import type { Message } from './transport.js';
 
@@ -84,5 +85,32 @@ void test('rejects invalid options', () => {
       const { code, details } = error as { code: string; details: { problems: string[] } };
       return code === 'MSG_ERR_INVALID_OPTIONS' && details.problems.length === 3;
     },
+  );
+});
+
+void test('counts duplicates and prunes ids processed longer ago than the retention', async (t) => {
+  const db = await setup(t);
+  await ensureInboxSchema(db);
+  const clock = createManualClock(1_000_000);
+  const duplicates: string[] = [];
+  const handler = createIdempotentHandler({
+    db,
+    consumer: 'inventory',
+    clock,
+    onDuplicate: (m) => duplicates.push(m.id),
+    handle: async () => undefined,
+  });
+  await handler(message('m-1'));
+  await handler(message('m-1'));
+  assert.deepEqual(duplicates, ['m-1']);
+  clock.advance(10_000);
+  await handler(message('m-2'));
+  assert.equal(await pruneInbox(db, { retentionMs: 5_000, clock }), 1, 'm-1 is older than 5 s');
+  assert.equal(await pruneInbox(db, { retentionMs: 5_000, clock }), 0);
+  await assert.rejects(pruneInbox(db, { retentionMs: 0 }), { code: 'MSG_ERR_INVALID_OPTIONS' });
+  const left = await sql<{ id: string }>`SELECT message_id AS id FROM stratus_inbox`.execute(db);
+  assert.deepEqual(
+    left.rows.map((r) => r.id),
+    ['m-2'],
   );
 });

@@ -1,6 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { createSilentLogger, systemClock, type Clock, type Logger } from '@stratus/core';
-import { messagingError } from './errors.js';
+import { INBOX_DEFAULTS } from './defaults.js';
+import { invalidOptions } from './errors.js';
+import { ensureIndex } from './internal/sql-schema.js';
+import { sqlDialectOf } from './sql-dialect.js';
 import type { Message } from './transport.js';
 
 /** Table of processed message ids, one row per (consumer, message id). */
@@ -8,8 +11,9 @@ export const INBOX_TABLE = 'stratus_inbox';
 
 /**
  * Creates `stratus_inbox(consumer, message_id, processed_at, PRIMARY KEY
- * (consumer, message_id))` if it does not exist; `processed_at` is in
- * milliseconds since the epoch.
+ * (consumer, message_id))` if it does not exist, on SQLite, PostgreSQL or MySQL/MariaDB, with
+ * an index on `processed_at` for {@link pruneInbox}; `processed_at` is in milliseconds since
+ * the epoch. Idempotent.
  */
 export async function ensureInboxSchema(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -20,6 +24,40 @@ export async function ensureInboxSchema(db: Kysely<any>): Promise<void> {
     .addColumn('processed_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('stratus_inbox_pk', ['consumer', 'message_id'])
     .execute();
+  await ensureIndex(db, sqlDialectOf(db), 'stratus_inbox_processed', INBOX_TABLE, ['processed_at']);
+}
+
+/** Options of {@link pruneInbox}. */
+export interface PruneInboxOptions {
+  /**
+   * How long a processed id is kept, in ms: longer than any transport may redeliver a message
+   * (Kafka's retention), or an old redelivery takes effect again. @default 604800000 (7 days)
+   */
+  retentionMs?: number;
+  /** @default systemClock */
+  clock?: Clock;
+}
+
+/**
+ * Deletes the inbox rows processed longer ago than the retention; resolves to how many.
+ *
+ * @example
+ * await pruneInbox(db, { retentionMs: 7 * 24 * 3_600_000 });
+ */
+export async function pruneInbox(
+  db: Kysely<any>,
+  options: PruneInboxOptions = {},
+): Promise<number> {
+  const retentionMs = options.retentionMs ?? INBOX_DEFAULTS.retentionMs;
+  if (typeof retentionMs !== 'number' || Number.isNaN(retentionMs) || retentionMs <= 0)
+    throw invalidOptions('inbox prune options', ['retentionMs must be a positive number']);
+  if (!Number.isFinite(retentionMs)) return 0;
+  const cutoff = (options.clock ?? systemClock).now() - retentionMs;
+  const result = await db
+    .deleteFrom(INBOX_TABLE)
+    .where('processed_at', '<', cutoff)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Options of {@link createIdempotentHandler}. */
@@ -34,6 +72,8 @@ export interface IdempotentHandlerOptions {
   clock?: Clock;
   /** @default createSilentLogger() */
   logger?: Logger;
+  /** Called for each message skipped as a duplicate (to count them). */
+  onDuplicate?: (message: Message) => void;
 }
 
 /**
@@ -59,10 +99,7 @@ export function createIdempotentHandler(
     problems.push('consumer must be a non-empty string');
   if (typeof options?.handle !== 'function') problems.push('handle must be a function');
   if (problems.length > 0) {
-    throw messagingError('MSG_ERR_INVALID_OPTIONS', {
-      message: `Invalid idempotent handler options: ${problems.join('; ')}`,
-      details: { problems },
-    });
+    throw invalidOptions('idempotent handler options', problems);
   }
   const { db, consumer, handle } = options;
   const clock = options.clock ?? systemClock;
@@ -93,8 +130,8 @@ export function createIdempotentHandler(
         await handle(trx, message);
       });
     } catch (error) {
-      // Portable duplicate detection (SQLite, PostgreSQL and MySQL word the
-      // key violation differently): after the rollback, look the id up.
+      // Portable duplicate detection (SQLite, PostgreSQL and MySQL word the key violation
+      // differently, and PostgreSQL aborts the transaction): after the rollback, look it up.
       let isDuplicate = false;
       try {
         isDuplicate = await isProcessed(message.id);
@@ -103,6 +140,7 @@ export function createIdempotentHandler(
       }
       if (!isDuplicate) throw error;
       logger.debug({ messageId: message.id, topic: message.topic }, 'duplicate message skipped');
+      options.onDuplicate?.(message);
     }
   };
 }

@@ -20,6 +20,7 @@ async function setup(t: TestContext): Promise<{ db: Kysely<any>; log: EmbeddedLo
   const database = new Database(join(dir, `business-${counter}.db`));
   database.pragma('journal_mode = WAL');
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  Object.assign(db, { __file: join(dir, `business-${counter}.db`) });
   await ensureOutboxSchema(db);
   await ensureOutboxSchema(db);
   await ensureInboxSchema(db);
@@ -131,6 +132,8 @@ void test('a relay crash between publish and mark republishes the same id, which
   let crashesLeft = 1;
   // Publishes for real, then "crashes" before the relay can mark the rows.
   const crashingTransport: Transport = {
+    kind: 'test',
+    health: () => log.health(),
     publish: async (messages: OutgoingMessage | OutgoingMessage[]) => {
       await log.publish(messages);
       if (crashesLeft > 0) {
@@ -173,18 +176,128 @@ void test('a relay crash between publish and mark republishes the same id, which
   assert.equal(await count(db, 'stratus_inbox'), 1);
 });
 
-void test('only one of two relays on a database publishes; the other takes over when it closes', async (t) => {
+/** A transport that takes messages and never confirms them until `release()` (a relay stuck or dead mid-publish). */
+function stuckTransport(log: EmbeddedLog) {
+  let release: (error?: Error) => void = () => undefined;
+  const stuck = new Promise<void>((resolve, reject) => {
+    release = (error) => (error ? reject(error) : resolve());
+  });
+  const taken: string[] = [];
+  const transport: Transport = {
+    kind: 'test',
+    health: () => log.health(),
+    publish: async (messages) => {
+      taken.push(...[messages].flat().map((m) => m.id ?? ''));
+      await stuck;
+    },
+    subscribe: (options) => log.subscribe(options),
+    close: async () => undefined,
+  };
+  return { transport, taken, release: (error?: Error) => release(error) };
+}
+
+/** A second connection to the same file, as another instance of the service would open. */
+function sameFile(t: TestContext, db: Kysely<any>): Kysely<any> {
+  const file = (db as unknown as { __file?: string }).__file!;
+  const database = new Database(file);
+  database.pragma('busy_timeout = 5000');
+  const other = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  t.after(() => other.destroy());
+  return other;
+}
+
+void test('two relays on one database never publish a row twice', async (t) => {
   const { db, log } = await setup(t);
-  const first = createOutbox({ db, transport: log });
-  const second = createOutbox({ db, transport: log });
+  // In one process a second connection must not wait for the lock: it would block the event
+  // loop the first connection needs to finish (two processes each have their own).
+  const other = sameFile(t, db);
+  await sql`PRAGMA busy_timeout = 0`.execute(other);
+  const first = createOutbox({ db, transport: log, batchSize: 7 });
+  const second = createOutbox({ db: other, transport: log, batchSize: 7 });
   t.after(() => Promise.all([first.close(), second.close()]).then(() => undefined));
-  await placeOrder(db, first, 'o1');
-  assert.equal(await first.flush(), 1);
-  await placeOrder(db, second, 'o2');
-  assert.equal(await second.flush(), 0, 'the lease belongs to the first relay');
-  await first.close();
-  assert.equal(await first.flush(), 0);
+  const received: string[] = [];
+  await log.subscribe({
+    topics: ['order.created'],
+    groupId: 'g',
+    handler: async (m) => void received.push(m.id),
+  });
+  let published = 0;
+  for (let round = 0; round < 20; round += 1) {
+    for (let i = 0; i < 3; i += 1) await placeOrder(db, first, `o${round}-${i}`);
+    const counts = await Promise.all([first.flush(), second.flush()]);
+    published += counts[0] + counts[1];
+  }
+  while (published < 60) published += (await first.flush()) + (await second.flush());
+  assert.equal(published, 60, 'each row published by exactly one relay');
+  await waitFor('60 deliveries', () => received.length === 60);
+  assert.equal(new Set(received).size, 60);
+  assert.equal(await count(db, 'stratus_outbox', sql`published_at IS NULL`), 0);
+});
+
+void test('rows a relay claimed and never marked go to another relay once the lease expires', async (t) => {
+  const { db, log } = await setup(t);
+  const clock = createManualClock(10_000);
+  const dead = stuckTransport(log);
+  const first = createOutbox({ db, transport: dead.transport, clock, leaseMs: 5_000 });
+  const second = createOutbox({ db: sameFile(t, db), transport: log, clock, leaseMs: 5_000 });
+  t.after(async () => {
+    dead.release(new Error('test over'));
+    await Promise.all([first.close(), second.close()]);
+  });
+  for (let i = 0; i < 3; i += 1) await placeOrder(db, first, `o${i}`);
+  void first.flush();
+  await waitFor('the first relay to claim', () => dead.taken.length === 3);
+  assert.equal(await second.flush(), 0, 'claimed rows are left to their holder');
+  clock.advance(4_999);
+  assert.equal(await second.flush(), 0, 'still within the lease');
+  clock.advance(2);
+  assert.equal(await second.flush(), 3, 'the lease expired: the rows are published');
+  assert.equal(await count(db, 'stratus_outbox', sql`published_at IS NULL`), 0);
+});
+
+void test('a key whose earlier row another relay holds waits; other keys go on', async (t) => {
+  const { db, log } = await setup(t);
+  const dead = stuckTransport(log);
+  const first = createOutbox({ db, transport: dead.transport, batchSize: 1 });
+  const second = createOutbox({ db: sameFile(t, db), transport: log });
+  t.after(async () => {
+    dead.release(new Error('test over'));
+    await Promise.all([first.close(), second.close()]);
+  });
+  const add = (id: string, key: string) =>
+    db.transaction().execute((trx) => first.add(trx, { topic: 't', key, id, payload: id }));
+  await add('k1-a', 'k1');
+  void first.flush();
+  await waitFor('k1-a claimed', () => dead.taken.length === 1);
+  await add('k1-b', 'k1');
+  await add('k2-a', 'k2');
+  const received: string[] = [];
+  await log.subscribe({
+    topics: ['t'],
+    groupId: 'g',
+    handler: async (m) => void received.push(m.id),
+  });
   assert.equal(await second.flush(), 1);
+  await waitFor('k2-a delivered', () => received.length === 1);
+  assert.deepEqual(received, ['k2-a'], 'k1-b stays behind k1-a');
+});
+
+void test('published rows older than the retention are deleted by the relay', async (t) => {
+  const { db, log } = await setup(t);
+  const clock = createManualClock(1_000_000);
+  const outbox = createOutbox({ db, transport: log, clock, retentionMs: 60_000 });
+  t.after(() => outbox.close());
+  await placeOrder(db, outbox, 'old');
+  assert.equal(await outbox.flush(), 1);
+  clock.advance(61_000);
+  await placeOrder(db, outbox, 'new');
+  assert.equal(await outbox.flush(), 1);
+  const ids = await db.selectFrom('stratus_outbox').select('id').execute();
+  assert.deepEqual(
+    ids.map((r: { id: string }) => r.id),
+    ['evt-new'],
+    'the old row is pruned, the new one kept',
+  );
 });
 
 void test('flush never rejects while the transport is down and publishes once it is back', async (t) => {
@@ -192,6 +305,8 @@ void test('flush never rejects while the transport is down and publishes once it
   const clock = createManualClock(0);
   let isDown = true;
   const flaky: Transport = {
+    kind: 'test',
+    health: () => log.health(),
     publish: async (messages) => {
       if (isDown) throw new Error('broker unavailable');
       await log.publish(messages);

@@ -1,52 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { createSilentLogger, systemClock, type Clock, type Logger } from '@stratus/core';
 import { OUTBOX_DEFAULTS } from './defaults.js';
-import { messagingError } from './errors.js';
+import { MessagingErrors, invalidOptions } from './errors.js';
 import { normalizeOutgoing } from './internal/message.js';
+import { createClaims, type ClaimStrategy, type OutboxClaims } from './outbox-claims.js';
+import { OUTBOX_TABLE, type OutboxRow } from './outbox-schema.js';
 import type { OutgoingMessage, Transport } from './transport.js';
 
-/** Table holding messages written with business changes, waiting for the relay. */
-export const OUTBOX_TABLE = 'stratus_outbox';
-/** Table holding the relay lease, so only one relay of a database publishes at a time. */
-export const OUTBOX_LEASE_TABLE = 'stratus_outbox_lease';
+export { OUTBOX_TABLE, OUTBOX_LEASE_TABLE, ensureOutboxSchema } from './outbox-schema.js';
+export type { ClaimStrategy } from './outbox-claims.js';
 
 // Stored in the headers column only, stripped before publishing: marks a Buffer
 // payload kept as base64 in the TEXT payload column.
 const ENCODING_HEADER = 'stratus-outbox-payload-encoding';
-const RELAY_LEASE_NAME = 'relay';
-
-/**
- * Creates the outbox tables if they do not exist: `stratus_outbox(id, topic,
- * key, headers, payload, created_at, published_at)` and the relay lease table.
- * Times are milliseconds since the epoch (`bigint` columns).
- */
-export async function ensureOutboxSchema(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable(OUTBOX_TABLE)
-    .ifNotExists()
-    .addColumn('id', 'varchar(255)', (c) => c.primaryKey())
-    .addColumn('topic', 'varchar(255)', (c) => c.notNull())
-    .addColumn('key', 'varchar(255)')
-    .addColumn('headers', 'text', (c) => c.notNull())
-    .addColumn('payload', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('published_at', 'bigint')
-    .execute();
-  await db.schema
-    .createIndex('stratus_outbox_pending')
-    .ifNotExists()
-    .on(OUTBOX_TABLE)
-    .columns(['published_at', 'created_at'])
-    .execute();
-  await db.schema
-    .createTable(OUTBOX_LEASE_TABLE)
-    .ifNotExists()
-    .addColumn('name', 'varchar(255)', (c) => c.primaryKey())
-    .addColumn('owner', 'varchar(255)', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .execute();
-}
 
 /** Options of {@link createOutbox}. */
 export interface OutboxOptions {
@@ -62,10 +30,23 @@ export interface OutboxOptions {
   pollIntervalMs?: number;
   /** Rows published per transport call. @default 100 */
   batchSize?: number;
-  /** Relay lease, in ms: among relays on one database only the holder publishes. @default 10000 */
+  /**
+   * How relays sharing the database split the rows (see {@link ClaimStrategy}).
+   * @default 'auto' (SKIP LOCKED where the database has it, a lease otherwise)
+   */
+  claimStrategy?: ClaimStrategy;
+  /**
+   * How long a lease claim keeps other relays off its rows, in ms: a relay that dies after
+   * claiming leaves them to the others after this. @default 10000
+   */
   leaseMs?: number;
   /** Longest pause after consecutive publish failures, in ms. @default 30000 */
   maxBackoffMs?: number;
+  /**
+   * How long published rows are kept before the relay deletes them, in ms; `Infinity` keeps
+   * them. @default 604800000 (7 days)
+   */
+  retentionMs?: number;
 }
 
 /** A transactional outbox and its relay. */
@@ -80,31 +61,34 @@ export interface Outbox {
   start(): void;
   /**
    * Publishes pending rows now (call it after a commit to cut latency) and
-   * resolves to how many were published. Never rejects on transport failure:
-   * the rows stay pending and the relay retries with backoff. Returns 0 while
-   * another relay holds the lease or after `close()`.
+   * resolves to how many this relay published. Never rejects on transport or database
+   * failure: the rows stay pending and the relay retries with backoff. Rows other relays hold
+   * (and later rows of their keys) are left to them. Returns 0 after `close()`.
    */
   flush(): Promise<number>;
-  /** Stops the relay after the batch in progress and releases its lease. Idempotent. */
+  /** Stops the relay after the batch in progress. Idempotent. */
   close(): Promise<void>;
-}
-
-interface OutboxRow {
-  id: string;
-  topic: string;
-  key: string | null;
-  headers: string;
-  payload: string;
 }
 
 function positive(name: string, value: unknown, fallback: number, problems: string[]): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
     problems.push(`${name} must be a positive number`);
     return fallback;
   }
   return value;
 }
+
+function finite(name: string, value: unknown, fallback: number, problems: string[]): number {
+  const result = positive(name, value, fallback, problems);
+  if (!Number.isFinite(result)) {
+    problems.push(`${name} must be finite`);
+    return fallback;
+  }
+  return result;
+}
+
+const CLAIM_STRATEGIES: readonly ClaimStrategy[] = ['auto', 'skip-locked', 'lease'];
 
 class TransactionalOutbox implements Outbox {
   readonly #db: Kysely<any>;
@@ -115,15 +99,20 @@ class TransactionalOutbox implements Outbox {
   readonly #batchSize: number;
   readonly #leaseMs: number;
   readonly #maxBackoffMs: number;
-  readonly #owner = randomUUID();
+  readonly #retentionMs: number;
+  readonly #claimStrategy: ClaimStrategy;
+  // Written into lease claims (`claimed_by`): names the process holding a row, so an operator
+  // (or a test) can tell whose claim is waiting for its lease to expire.
+  readonly #owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  #claims: Promise<OutboxClaims> | null = null;
   #lastCreatedAt = 0;
   #timer: NodeJS.Timeout | null = null;
   #isStarted = false;
   #isClosed = false;
   #closing: Promise<void> | null = null;
-  #hasLease = false;
   #failures = 0;
   #retryAt = 0;
+  #pruneAt = 0;
   /** The drain currently running or last finished. */
   #tail: Promise<unknown> = Promise.resolve();
   /** A drain queued behind the tail and not started yet; concurrent flushes share it. */
@@ -135,27 +124,22 @@ class TransactionalOutbox implements Outbox {
       problems.push('db must be a Kysely instance');
     if (typeof options?.transport?.publish !== 'function')
       problems.push('transport must be a Transport');
-    this.#pollIntervalMs = positive(
+    const d = OUTBOX_DEFAULTS;
+    this.#pollIntervalMs = finite(
       'pollIntervalMs',
       options?.pollIntervalMs,
-      OUTBOX_DEFAULTS.pollIntervalMs,
+      d.pollIntervalMs,
       problems,
     );
-    this.#batchSize = Math.trunc(
-      positive('batchSize', options?.batchSize, OUTBOX_DEFAULTS.batchSize, problems),
-    );
-    this.#leaseMs = positive('leaseMs', options?.leaseMs, OUTBOX_DEFAULTS.leaseMs, problems);
-    this.#maxBackoffMs = positive(
-      'maxBackoffMs',
-      options?.maxBackoffMs,
-      OUTBOX_DEFAULTS.maxBackoffMs,
-      problems,
-    );
+    this.#batchSize = Math.trunc(finite('batchSize', options?.batchSize, d.batchSize, problems));
+    this.#leaseMs = finite('leaseMs', options?.leaseMs, d.leaseMs, problems);
+    this.#maxBackoffMs = finite('maxBackoffMs', options?.maxBackoffMs, d.maxBackoffMs, problems);
+    this.#retentionMs = positive('retentionMs', options?.retentionMs, d.retentionMs, problems);
+    this.#claimStrategy = options?.claimStrategy ?? 'auto';
+    if (!CLAIM_STRATEGIES.includes(this.#claimStrategy))
+      problems.push(`claimStrategy must be one of ${CLAIM_STRATEGIES.join(', ')}`);
     if (problems.length > 0) {
-      throw messagingError('MSG_ERR_INVALID_OPTIONS', {
-        message: `Invalid outbox options: ${problems.join('; ')}`,
-        details: { problems },
-      });
+      throw invalidOptions('outbox options', problems);
     }
     this.#db = options.db;
     this.#transport = options.transport;
@@ -165,7 +149,7 @@ class TransactionalOutbox implements Outbox {
 
   async add(trx: Kysely<any>, message: OutgoingMessage): Promise<string> {
     if (message?.headers && Object.hasOwn(message.headers, ENCODING_HEADER)) {
-      throw messagingError('MSG_ERR_INVALID_MESSAGE', {
+      throw MessagingErrors.INVALID_MESSAGE({
         message: `header ${ENCODING_HEADER} is reserved`,
         details: { field: 'headers' },
       });
@@ -194,8 +178,7 @@ class TransactionalOutbox implements Outbox {
   }
 
   start(): void {
-    if (this.#isClosed)
-      throw messagingError('MSG_ERR_CLOSED', { details: { component: 'outbox' } });
+    if (this.#isClosed) throw MessagingErrors.CLOSED({ details: { component: 'outbox' } });
     if (this.#isStarted) return;
     this.#isStarted = true;
     this.#scheduleTick();
@@ -223,17 +206,6 @@ class TransactionalOutbox implements Outbox {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#tail.catch(() => undefined);
-    if (!this.#hasLease) return;
-    this.#hasLease = false;
-    try {
-      await this.#db
-        .deleteFrom(OUTBOX_LEASE_TABLE)
-        .where('name', '=', RELAY_LEASE_NAME)
-        .where('owner', '=', this.#owner)
-        .execute();
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'relay lease release failed; it will expire');
-    }
   }
 
   #scheduleTick(): void {
@@ -244,39 +216,32 @@ class TransactionalOutbox implements Outbox {
     this.#timer.unref();
   }
 
-  /** Publishes pending rows batch by batch; never rejects. */
+  /** Publishes pending rows round by round; never rejects. */
   async #drain(): Promise<number> {
     if (this.#isClosed || this.#clock.now() < this.#retryAt) return 0;
     let published = 0;
     try {
-      if (!(await this.#acquireLease())) return 0;
+      this.#claims ??= createClaims(this.#claimStrategy, {
+        db: this.#db,
+        clock: this.#clock,
+        owner: this.#owner,
+        leaseMs: this.#leaseMs,
+      });
+      const claims = await this.#claims.catch((error: unknown) => {
+        this.#claims = null;
+        throw error;
+      });
       while (!this.#isClosed) {
-        const rows = (await this.#db
-          .selectFrom(OUTBOX_TABLE)
-          .select(['id', 'topic', 'key', 'headers', 'payload'])
-          .where('published_at', 'is', null)
-          .orderBy('created_at')
-          .orderBy('id')
-          .limit(this.#batchSize)
-          .execute()) as OutboxRow[];
-        if (rows.length === 0) break;
-        // Publish, then mark: a crash in between republishes the same ids,
-        // which idempotent consumers absorb.
-        await this.#transport.publish(rows.map(toOutgoing));
-        await this.#db
-          .updateTable(OUTBOX_TABLE)
-          .set({ published_at: this.#clock.now() })
-          .where(
-            'id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .execute();
-        published += rows.length;
-        if (rows.length < this.#batchSize) break;
+        const round = await claims.relayRound(this.#batchSize, (rows) =>
+          this.#transport.publish(rows.map(toOutgoing)),
+        );
+        published += round.published;
+        // A short round emptied the table; a round of held keys only waits for their holders.
+        if (round.candidates < this.#batchSize || round.published === 0) break;
       }
       this.#failures = 0;
       this.#retryAt = 0;
+      await this.#pruneWhenDue();
     } catch (error) {
       this.#failures += 1;
       const delayMs = Math.min(
@@ -293,33 +258,18 @@ class TransactionalOutbox implements Outbox {
     return published;
   }
 
-  /** Takes or renews the relay lease; false while another relay holds it. */
-  async #acquireLease(): Promise<boolean> {
+  /** Deletes rows published longer ago than the retention, at most once per prune interval. */
+  async #pruneWhenDue(): Promise<void> {
     const now = this.#clock.now();
-    const expiresAt = now + this.#leaseMs;
-    const updated = await this.#db
-      .updateTable(OUTBOX_LEASE_TABLE)
-      .set({ owner: this.#owner, expires_at: expiresAt })
-      .where('name', '=', RELAY_LEASE_NAME)
-      .where((eb) => eb.or([eb('owner', '=', this.#owner), eb('expires_at', '<=', now)]))
+    if (!Number.isFinite(this.#retentionMs) || now < this.#pruneAt) return;
+    this.#pruneAt = now + Math.min(this.#retentionMs, OUTBOX_DEFAULTS.pruneIntervalMs);
+    const deleted = await this.#db
+      .deleteFrom(OUTBOX_TABLE)
+      .where('published_at', 'is not', null)
+      .where('published_at', '<', now - this.#retentionMs)
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 1) return (this.#hasLease = true);
-    const existing = await this.#db
-      .selectFrom(OUTBOX_LEASE_TABLE)
-      .select('owner')
-      .where('name', '=', RELAY_LEASE_NAME)
-      .executeTakeFirst();
-    if (existing) return (this.#hasLease = false);
-    try {
-      await this.#db
-        .insertInto(OUTBOX_LEASE_TABLE)
-        .values({ name: RELAY_LEASE_NAME, owner: this.#owner, expires_at: expiresAt })
-        .execute();
-      return (this.#hasLease = true);
-    } catch {
-      // Another relay inserted the row first.
-      return (this.#hasLease = false);
-    }
+    const rows = Number(deleted.numDeletedRows);
+    if (rows > 0) this.#logger.debug({ rows }, 'published outbox rows pruned');
   }
 }
 
@@ -338,10 +288,13 @@ function toOutgoing(row: OutboxRow): OutgoingMessage {
 
 /**
  * Creates a transactional outbox: `add()` writes a message in the caller's
- * transaction, and a relay publishes committed rows in created order, then
- * marks them published. Delivery is at-least-once (a crash between publish and
- * mark republishes the same message id), so consumers should use
- * `createIdempotentHandler`. Run `ensureOutboxSchema(db)` first.
+ * transaction, and a relay publishes committed rows in created order (per key), then
+ * marks them published. Several relays on one database (instances of a service) share the
+ * work without publishing a row twice at once: each claims rows, with `FOR UPDATE SKIP
+ * LOCKED` on PostgreSQL and MySQL/MariaDB and a lease on SQLite, and leaves alone a key whose
+ * earlier rows another relay holds. Delivery is at-least-once (a crash between publish and
+ * mark republishes the same message id), so consumers should use `createIdempotentHandler`.
+ * Published rows are deleted after `retentionMs`. Run `ensureOutboxSchema(db)` first.
  *
  * @throws StratusError `MSG_ERR_INVALID_OPTIONS`
  * @example

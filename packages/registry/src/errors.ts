@@ -1,42 +1,53 @@
-import { StratusError } from '@stratus/core';
+import { defineErrors } from '@stratus/core';
 
 /**
- * Every error code of `@stratus/registry`. A shipped code is never reused.
- * The `/eureka` endpoints answer with Eureka's plain-text messages, not
- * problem documents, because Eureka clients expect text.
+ * Every error of `@stratus/registry`; a shipped code is never reused. The `/eureka` endpoints
+ * answer with Eureka's plain-text messages (the row's title), not problem documents, because
+ * Eureka clients expect text.
  */
-export const REGISTRY_ERROR_CODES = Object.freeze({
-  /** Options failed validation (thrown by factories at construction). */
-  INVALID_OPTIONS: 'REG_ERR_INVALID_OPTIONS',
+export const RegistryErrors = defineErrors('REG', {
+  /** Options failed validation (thrown by factories at construction); `details.problems`. */
+  INVALID_OPTIONS: { status: 500, title: 'Invalid registry options' },
+  /**
+   * The registry's configuration (`eureka.server.*`, `stratus.registry.*`, …) failed binding:
+   * a mistyped value, or an unknown key under `stratus.registry`; `details.problems` names each
+   * key and its file.
+   */
+  INVALID_CONFIG: { status: 500, title: 'Invalid registry configuration', retryable: false },
   /** A register body is missing a required field or names another app → 400. */
-  INVALID_INSTANCE: 'REG_ERR_INVALID_INSTANCE',
-  /** The body is not JSON/XML we can read → 400. */
-  MALFORMED_BODY: 'REG_ERR_MALFORMED_BODY',
-  /** Content type other than JSON or simple XML → 415. */
-  UNSUPPORTED_MEDIA_TYPE: 'REG_ERR_UNSUPPORTED_MEDIA_TYPE',
+  INVALID_INSTANCE: { status: 400, title: 'Invalid instance' },
+  /**
+   * The body is not JSON/XML we can read → 400: malformed, not UTF-8, a character outside
+   * XML 1.0 (NUL, lone surrogate, out-of-range reference), a DOCTYPE, too deep.
+   */
+  MALFORMED_BODY: { status: 400, title: 'Malformed request body' },
+  /** A path segment or query value holds a character outside XML 1.0 → 400. */
+  INVALID_CHARACTERS: { status: 400, title: 'Invalid characters' },
+  /** Content type other than JSON or XML → 415. */
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported Media Type' },
   /** Body larger than the limit → 413. */
-  BODY_TOO_LARGE: 'REG_ERR_BODY_TOO_LARGE',
+  BODY_TOO_LARGE: { status: 413, title: 'Payload Too Large' },
   /** `lastDirtyTimestamp` is not a non-negative integer → 400. */
-  INVALID_TIMESTAMP: 'REG_ERR_INVALID_TIMESTAMP',
+  INVALID_TIMESTAMP: { status: 400, title: 'Invalid lastDirtyTimestamp' },
   /** A status query value is not an `InstanceStatus` → 400. */
-  INVALID_STATUS: 'REG_ERR_INVALID_STATUS',
+  INVALID_STATUS: { status: 400, title: 'Invalid status value' },
   /** No lease for this app/id → 404. */
-  INSTANCE_NOT_FOUND: 'REG_ERR_INSTANCE_NOT_FOUND',
+  INSTANCE_NOT_FOUND: { status: 404, title: 'Instance not found' },
   /** The registry was closed. */
-  CLOSED: 'REG_ERR_CLOSED',
-} as const);
+  CLOSED: { status: 503, title: 'Registry closed' },
+  /** A replication peer could not be reached (connection refused, reset, timeout); retried. */
+  PEER_UNREACHABLE: { status: 503, title: 'Replication peer unreachable', retryable: true },
+  /** A replication peer answered 408, 429 or 5xx (`details.statusCode`); retried. */
+  PEER_FAILED: { status: 502, title: 'Replication peer failed', retryable: true },
+  /** A replication peer refused a request with another status (`details.statusCode`); not retried. */
+  PEER_REJECTED: { status: 502, title: 'Replication peer rejected the request', retryable: false },
+  /** A replication peer answered 200 with a body that is not what Eureka sends. */
+  PEER_BAD_RESPONSE: {
+    status: 502,
+    title: 'Unreadable replication peer response',
+    retryable: false,
+  },
+});
 
-export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[keyof typeof REGISTRY_ERROR_CODES];
-
-/** Thrown by `createEurekaRegistry` for bad options; `details.problems` lists every problem. */
-export function invalidRegistryOptions(problems: string[]): StratusError {
-  return new StratusError(REGISTRY_ERROR_CODES.INVALID_OPTIONS, 500, 'Invalid registry options', {
-    details: { problems },
-    message: `Invalid registry options: ${problems.join('; ')}`,
-  });
-}
-
-/** Thrown when a closed registry is written to. */
-export function registryClosed(): StratusError {
-  return new StratusError(REGISTRY_ERROR_CODES.CLOSED, 503, 'Registry closed');
-}
+/** A code of {@link RegistryErrors}. */
+export type RegistryErrorCode = (typeof RegistryErrors)[keyof typeof RegistryErrors]['code'];

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createManualClock, isStratusError } from '@stratus/core';
 import { createEurekaRegistry, type EurekaRegistryOptions } from './registry.js';
-import { sampleInstance } from './internal/fixtures.js';
-import { instanceIdOf } from './model.js';
+import { instanceIdOf } from '@stratus/discovery';
+import { sampleInstance } from '@stratus/discovery/testing';
 
 const SECOND = 1000;
 
@@ -235,6 +235,31 @@ test('options are validated once and every problem is listed', () => {
       isStratusError(error) &&
       error.code === 'REG_ERR_INVALID_OPTIONS' &&
       (error.details.problems as string[]).length === 3,
+  );
+});
+
+test('reconfigure applies new self-preservation settings at once and refuses bad ones', () => {
+  const { clock, registry } = setup({ enableSelfPreservation: true });
+  for (let port = 1; port <= 3; port += 1) registry.register(at(port));
+  clock.advance(91 * SECOND);
+  assert.equal(registry.evict().blocked, true, 'no renewals: self-preservation holds');
+  // 4 expected × 2 a minute × 0.85 = 6; × 0.5 = 4
+  assert.equal(registry.stats().renewsPerMinThreshold, 6);
+  registry.reconfigure({ renewalPercentThreshold: 0.5 });
+  assert.equal(registry.stats().renewsPerMinThreshold, 4);
+  assert.throws(
+    () => registry.reconfigure({ renewalPercentThreshold: 0, deltaRetentionMs: -5 }),
+    (error: unknown) =>
+      isStratusError(error) &&
+      error.code === 'REG_ERR_INVALID_OPTIONS' &&
+      (error.details.problems as string[]).length === 2,
+  );
+  assert.equal(registry.stats().renewsPerMinThreshold, 4, 'the settings in force stay');
+  registry.reconfigure({ enableSelfPreservation: false });
+  assert.equal(
+    registry.evict().evicted.length,
+    2,
+    'the cap follows the new threshold: 3 - trunc(1.5)',
   );
 });
 

@@ -2,22 +2,14 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
-import fastify from 'fastify';
 import { createManualClock } from '@stratus/core';
-import { createEurekaRegistry } from './registry.js';
-import { registerEurekaRoutes } from './routes.js';
+import { startEurekaApi } from './testing.js';
 
 async function start(t: TestContext) {
   const clock = createManualClock(1_700_000_000_000);
-  const registry = createEurekaRegistry({ clock, evictionIntervalMs: 0 });
-  const app = fastify();
-  await registerEurekaRoutes(app, { registry, clock });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  t.after(async () => {
-    await app.close();
-    await registry.close();
-  });
-  return { base: address, registry, clock };
+  const { base, registry, close } = await startEurekaApi({ clock });
+  t.after(close);
+  return { base, registry, clock };
 }
 
 const body = (overrides: Record<string, unknown> = {}) => ({
@@ -218,7 +210,7 @@ test('a non-numeric lastDirtyTimestamp on a heartbeat or status change gets 400'
   }
 });
 
-test('simple XML register bodies are accepted and XML with a DOCTYPE gets 415', async (t) => {
+test('simple XML register bodies are accepted and XML with a DOCTYPE gets 400', async (t) => {
   const { base, registry } = await start(t);
   const xml =
     '<instance><instanceId>x:1</instanceId><hostName>x</hostName><app>MYAPP</app><ipAddr>1.2.3.4</ipAddr>' +
@@ -235,7 +227,7 @@ test('simple XML register bodies are accepted and XML with a DOCTYPE gets 415', 
     headers: { 'content-type': 'application/xml' },
     body: `<!DOCTYPE instance [<!ENTITY e SYSTEM "file:///etc/passwd">]>${xml}`,
   });
-  assert.equal(evil.status, 415);
+  assert.equal(evil.status, 400);
   await evil.text();
 });
 
@@ -333,7 +325,7 @@ test('each application is rendered once per membership or status change, not per
 
 test('a cached full registry is byte-identical to a fresh rendering after registrations, overrides and cancels', async (t) => {
   const { base, registry } = await start(t);
-  const { applicationsToJson, applicationsToXml } = await import('./index.js');
+  const { applicationsToJson, applicationsToXml } = await import('@stratus/discovery');
   const ids = ['a:1', 'a:2', 'b:1', 'b:2', 'c:1'];
   for (const [i, id] of ids.entries()) {
     const app = id.startsWith('a') ? 'ALPHA' : id.startsWith('b') ? 'BETA' : 'GAMMA';

@@ -1,5 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
-import { ensureInboxSchema, ensureOutboxSchema } from '@stratus/messaging';
+import type { Migrations } from '@stratus/boot';
 
 /** `catalog`: one row per product. */
 export interface CatalogTable {
@@ -26,7 +25,7 @@ export interface StockReservationsTable {
   created_at: string;
 }
 
-/** The catalog-service database (plus the messaging inbox and outbox tables). */
+/** The catalog-service database (plus the messaging inbox and outbox tables boot makes). */
 export interface CatalogDatabase {
   catalog: CatalogTable;
   stock_reservations: StockReservationsTable;
@@ -39,42 +38,19 @@ export const SEED_PRODUCTS: ReadonlyArray<Omit<CatalogTable, 'created_at'>> = [
   { product_id: 'CATALOG-003', product_name: 'Stockholm', stock: 120, unit_price: 2000 },
 ];
 
-/** Schema migrations, applied in name order by `openDatabase`. */
-export const CATALOG_MIGRATIONS: Record<string, Migration> = {
-  '0001_catalog': {
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('catalog')
-        .addColumn('product_id', 'text', (c) => c.primaryKey())
-        .addColumn('product_name', 'text', (c) => c.notNull())
-        .addColumn('stock', 'integer', (c) => c.notNull().check(sql`stock >= 0`))
-        .addColumn('unit_price', 'integer', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .execute();
+/**
+ * Typed migrations beside the SQL ones (`db/migration/V1__init.sql` makes the tables; boot makes
+ * the outbox and inbox): `V2__seed_products` fills a new catalogue with {@link SEED_PRODUCTS},
+ * through kysely so the same code runs on SQLite, PostgreSQL and MariaDB.
+ */
+export const CATALOG_MIGRATIONS: Migrations = {
+  V2__seed_products: {
+    async up(db) {
       const createdAt = new Date().toISOString();
       await db
         .insertInto('catalog')
         .values(SEED_PRODUCTS.map((p) => ({ ...p, created_at: createdAt })))
         .execute();
-    },
-  },
-  '0002_stock_reservations': {
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('stock_reservations')
-        .addColumn('order_id', 'text', (c) => c.primaryKey())
-        .addColumn('product_id', 'text', (c) => c.notNull())
-        .addColumn('qty', 'integer', (c) => c.notNull())
-        .addColumn('outcome', 'text', (c) => c.notNull())
-        .addColumn('reason', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .execute();
-    },
-  },
-  '0003_messaging': {
-    async up(db: Kysely<any>) {
-      await ensureInboxSchema(db);
-      await ensureOutboxSchema(db);
     },
   },
 };

@@ -1,7 +1,7 @@
+import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely, Selectable } from 'kysely';
-import type { Application } from '@stratus/boot';
 import type { CatalogDatabase, CatalogTable } from './db.js';
-import { catalogError } from './errors.js';
+import { CatalogErrors } from './errors.js';
 
 /** A product as the API shows it. */
 export interface CatalogResponse {
@@ -31,14 +31,17 @@ const productParams = {
   },
 } as const;
 
-/** Registers `GET /catalogs` and `GET /catalogs/:productId` on `app.server`. */
-export function registerCatalogRoutes(app: Application, db: Kysely<CatalogDatabase>): void {
-  app.server.get('/catalogs', async () => {
+/** `GET /catalogs` and `GET /catalogs/:productId`: the public catalogue. */
+export const catalogRoutes: FastifyPluginAsync<{ db: Kysely<CatalogDatabase> }> = async (
+  server,
+  { db },
+) => {
+  server.get('/catalogs', async () => {
     const rows = await db.selectFrom('catalog').selectAll().orderBy('product_id').execute();
     return rows.map(toResponse);
   });
 
-  app.server.get<{ Params: { productId: string } }>(
+  server.get<{ Params: { productId: string } }>(
     '/catalogs/:productId',
     { schema: productParams },
     async (request) => {
@@ -48,11 +51,11 @@ export function registerCatalogRoutes(app: Application, db: Kysely<CatalogDataba
         .where('product_id', '=', request.params.productId)
         .executeTakeFirst();
       if (!row)
-        throw catalogError('SHOP_ERR_PRODUCT_NOT_FOUND', {
+        throw CatalogErrors.PRODUCT_NOT_FOUND({
           message: 'No product with this id',
           details: { productId: request.params.productId },
         });
       return toResponse(row);
     },
   );
-}
+};

@@ -1,5 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
-import { ensureInboxSchema, ensureOutboxSchema } from '@stratus/messaging';
+import type { Migrations } from '@stratus/boot';
+import type { Clock } from '@stratus/core';
 
 /** Where an order is in the saga. */
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED';
@@ -20,38 +20,27 @@ export interface OrdersTable {
   updated_at: string;
 }
 
-/** The order-service database (plus the messaging inbox and outbox tables). */
+/** The order-service database (plus the messaging inbox and outbox tables boot makes). */
 export interface OrderDatabase {
   orders: OrdersTable;
 }
 
-/** Schema migrations, applied in name order by `openDatabase`. */
-export const ORDER_MIGRATIONS: Record<string, Migration> = {
-  '0001_orders': {
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('orders')
-        .addColumn('order_id', 'text', (c) => c.primaryKey())
-        .addColumn('user_id', 'text', (c) => c.notNull())
-        .addColumn('product_id', 'text', (c) => c.notNull())
-        .addColumn('qty', 'integer', (c) => c.notNull())
-        .addColumn('unit_price', 'integer', (c) => c.notNull())
-        .addColumn('total_price', 'integer', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('orders_user_created')
-        .on('orders')
-        .columns(['user_id', 'created_at'])
-        .execute();
-    },
-  },
-  '0002_messaging': {
-    async up(db: Kysely<any>) {
-      await ensureInboxSchema(db);
-      await ensureOutboxSchema(db);
-    },
-  },
-};
+/**
+ * Typed migrations beside the SQL ones: the schema is `db/migration/V1__init.sql` (applied by
+ * `app.database()` at start-up, recorded in `flyway_schema_history`); the outbox and inbox
+ * tables are made by boot. None so far.
+ */
+export const ORDER_MIGRATIONS: Migrations = {};
+
+/**
+ * ISO-8601 creation times that strictly increase within this process, so that "newest first"
+ * is the order the orders were placed in even within one millisecond, on every database (no
+ * `rowid` outside SQLite).
+ */
+export function createdAtClock(clock: Clock): () => string {
+  let last = 0;
+  return () => {
+    last = Math.max(clock.now(), last + 1);
+    return new Date(last).toISOString();
+  };
+}

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Application } from '@stratus/boot';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Kysely, Selectable } from 'kysely';
+import type { BearerGuard } from '@stratus/boot';
+import type { Clock } from '@stratus/core';
 import type { Outbox } from '@stratus/messaging';
-import { authenticate, authorizeUser } from './auth.js';
-import type { OrderDatabase, OrderStatus, OrdersTable } from './db.js';
-import { orderError } from './errors.js';
-import { ORDER_CREATED_TOPIC } from './order-events.js';
-import { tokenSecret } from './settings.js';
+import { createdAtClock, type OrderDatabase, type OrderStatus, type OrdersTable } from './db.js';
+import { OrderErrors } from './errors.js';
+import { orderCreatedMessage, type OrderCreated, type ShopEvents } from './shop-contract.js';
 
 /** An order as the API shows it. */
 export interface OrderResponse {
@@ -20,21 +20,14 @@ export interface OrderResponse {
   status: OrderStatus;
 }
 
-/** The payload of `order.created`. */
-export interface OrderCreatedPayload {
-  orderId: string;
-  userId: string;
-  productId: string;
-  qty: number;
-  unitPrice: number;
-  totalPrice: number;
-}
-
 /** What the routes need. */
-export interface OrderRoutesContext {
-  app: Application;
+export interface OrderRoutesOptions {
   db: Kysely<OrderDatabase>;
   outbox: Outbox;
+  events: ShopEvents;
+  /** Lets only requests with a valid bearer token through (`app.requireBearer()`). */
+  auth: BearerGuard;
+  clock: Clock;
 }
 
 interface CreateOrderBody {
@@ -84,21 +77,23 @@ function toResponse(row: Selectable<OrdersTable>): OrderResponse {
 }
 
 /**
- * Registers `POST /:userId/orders`, `GET /:userId/orders` and
- * `GET /orders/:orderId` on `app.server`.
+ * `POST /:userId/orders`, `GET /:userId/orders` and `GET /orders/:orderId`, all behind a bearer
+ * token whose subject is the user.
  */
-export function registerOrderRoutes({ app, db, outbox }: OrderRoutesContext): void {
-  const { server, config } = app;
-  const log = app.logger.child({ component: 'orders' });
+export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (server, options) => {
+  const { db, outbox, events, clock } = options;
+  const log = server.log.child({ component: 'orders' });
+  const createdAt = createdAtClock(clock);
+  server.addHook('preHandler', options.auth);
 
   server.post<{ Params: { userId: string }; Body: CreateOrderBody }>(
     '/:userId/orders',
     { schema: createOrderSchema },
     async (request, reply) => {
       const { userId } = request.params;
-      await authorizeUser(request, reply, tokenSecret(config), userId);
+      assertOwner(request, userId);
       const { productId, qty, unitPrice } = request.body;
-      const now = new Date().toISOString();
+      const now = createdAt();
       const row: OrdersTable = {
         order_id: randomUUID(),
         user_id: userId,
@@ -110,7 +105,7 @@ export function registerOrderRoutes({ app, db, outbox }: OrderRoutesContext): vo
         created_at: now,
         updated_at: now,
       };
-      const event: OrderCreatedPayload = {
+      const event: OrderCreated = {
         orderId: row.order_id,
         userId,
         productId,
@@ -121,15 +116,14 @@ export function registerOrderRoutes({ app, db, outbox }: OrderRoutesContext): vo
       // The order and its event commit together (transactional outbox).
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('orders').values(row).execute();
-        await outbox.add(trx, {
-          topic: ORDER_CREATED_TOPIC,
-          key: row.order_id,
-          id: `order-created-${row.order_id}`,
-          headers: { type: ORDER_CREATED_TOPIC },
-          payload: JSON.stringify(event),
-        });
+        await outbox.add(trx, orderCreatedMessage(event, events));
       });
-      await outbox.flush();
+      // The order is stored: publishing now only saves the relay a turn. If the broker or the
+      // database fails here, the relay publishes later, and the answer stays 201 — a 503 would
+      // make the client place the order again.
+      await outbox.flush().catch((error: unknown) => {
+        log.warn({ err: error, orderId: row.order_id }, 'order event left to the outbox relay');
+      });
       log.info({ orderId: row.order_id, userId, productId, qty }, 'order created');
       return reply.code(201).send(toResponse(row));
     },
@@ -138,15 +132,15 @@ export function registerOrderRoutes({ app, db, outbox }: OrderRoutesContext): vo
   server.get<{ Params: { userId: string } }>(
     '/:userId/orders',
     { schema: { params: userIdParam } },
-    async (request, reply) => {
+    async (request) => {
       const { userId } = request.params;
-      await authorizeUser(request, reply, tokenSecret(config), userId);
+      assertOwner(request, userId);
       const rows = await db
         .selectFrom('orders')
         .selectAll()
         .where('user_id', '=', userId)
         .orderBy('created_at', 'desc')
-        .orderBy(sql`rowid`, 'desc')
+        .orderBy('order_id', 'desc')
         .execute();
       return rows.map(toResponse);
     },
@@ -155,17 +149,24 @@ export function registerOrderRoutes({ app, db, outbox }: OrderRoutesContext): vo
   server.get<{ Params: { orderId: string } }>(
     '/orders/:orderId',
     { schema: orderIdParams },
-    async (request, reply) => {
-      const subject = await authenticate(request, reply, tokenSecret(config));
+    async (request) => {
       const row = await db
         .selectFrom('orders')
         .selectAll()
         .where('order_id', '=', request.params.orderId)
         .executeTakeFirst();
       // Another user's order answers like a missing one, so ids cannot be probed.
-      if (!row || row.user_id !== subject)
-        throw orderError('SHOP_ERR_ORDER_NOT_FOUND', { message: 'No such order' });
+      if (!row || row.user_id !== request.principal?.subject)
+        throw OrderErrors.ORDER_NOT_FOUND({ message: 'No such order' });
       return toResponse(row);
     },
   );
+};
+
+/** @throws StratusError `SHOP_ERR_FORBIDDEN` (403) unless the token's subject is `userId`. */
+function assertOwner(request: FastifyRequest, userId: string): void {
+  if (request.principal?.subject !== userId)
+    throw OrderErrors.FORBIDDEN({
+      message: "The token does not grant access to this user's orders",
+    });
 }

@@ -1,18 +1,29 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { issueToken, type Application } from '@stratus/boot';
-import { authenticate } from './auth.js';
+import { issueToken, timed, type Application, type BearerGuard } from '@stratus/boot';
+import type { TypedClient } from '@stratus/http';
 import type { UserDatabase } from './db.js';
+import type { OrderServiceClient } from './order-service-client.js';
 import { isDuplicateEmailError } from './db.js';
-import { userError } from './errors.js';
+import { UserErrors } from './errors.js';
+import type { PasswordUpgrader } from './password-upgrades.js';
 import type { PasswordHasher } from './passwords.js';
-import { tokenSettings } from './settings.js';
+import type { UserSettings } from './settings.js';
 
 /** What the routes need. */
-export interface UserRoutesContext {
+export interface UserRoutesOptions {
   app: Application;
   db: Kysely<UserDatabase>;
   passwords: PasswordHasher;
+  /** Re-hashes passwords found in an older format after a successful login. */
+  passwordUpgrades: PasswordUpgrader;
+  /** The current settings (a refresh swaps them). */
+  settings: () => UserSettings;
+  /** Lets only requests with a valid bearer token through (`app.requireBearer()`). */
+  auth: BearerGuard;
+  /** order-service's declarative client (`app.feignClient(OrderServiceClient)`). */
+  orderService: TypedClient<typeof OrderServiceClient>;
 }
 
 interface SignUpBody {
@@ -60,14 +71,14 @@ const userIdParams = {
 } as const;
 
 /**
- * Registers `POST /users`, `POST /login`, `GET /users/:userId` and
- * `GET /health_check` on `app.server`.
+ * `POST /users` (sign-up), `POST /login` (a token in the `token` header and the body),
+ * `GET /users/:userId` (behind a bearer token of that user, with the user's orders from
+ * order-service, or none and `ordersUnavailable: true` when it cannot answer) and the seed's
+ * `GET /health_check`, timed as `@Timed(value = "users.status", longTask = true)`.
  */
-export function registerUserRoutes({ app, db, passwords }: UserRoutesContext): void {
-  const { server, config } = app;
-  const log = app.logger.child({ component: 'users' });
-  const orderServiceUrl = (): string =>
-    (config.getString('shop.order-service.url') ?? 'lb://order-service').replace(/\/+$/, '');
+export const userRoutes: FastifyPluginAsync<UserRoutesOptions> = async (server, options) => {
+  const { app, db, passwords, passwordUpgrades, settings } = options;
+  const log = server.log.child({ component: 'users' });
 
   server.post<{ Body: SignUpBody }>('/users', { schema: signUpSchema }, async (request, reply) => {
     const { email, name, pwd } = request.body;
@@ -81,15 +92,12 @@ export function registerUserRoutes({ app, db, passwords }: UserRoutesContext): v
           email,
           name,
           encrypted_pwd: encrypted,
-          created_at: new Date().toISOString(),
+          created_at: new Date(app.clock.now()).toISOString(),
         })
         .execute();
     } catch (error) {
-      if (isDuplicateEmailError(error)) {
-        throw userError('SHOP_ERR_DUPLICATE_EMAIL', {
-          message: 'An account with this email already exists',
-        });
-      }
+      if (isDuplicateEmailError(error))
+        throw UserErrors.DUPLICATE_EMAIL({ message: 'An account with this email already exists' });
       throw error;
     }
     log.info({ userId }, 'user registered');
@@ -103,15 +111,22 @@ export function registerUserRoutes({ app, db, passwords }: UserRoutesContext): v
       .select(['user_id', 'encrypted_pwd'])
       .where('email', '=', email)
       .executeTakeFirst();
-    const ok = await passwords.verify(user?.encrypted_pwd ?? null, password);
-    if (!user || !ok) {
+    const check = await passwords.verify(user?.encrypted_pwd ?? null, password);
+    if (!user || !check.matches) {
       log.info({ reason: user ? 'password' : 'unknown-email' }, 'login rejected');
-      throw userError('SHOP_ERR_BAD_CREDENTIALS', { message: 'Email or password is incorrect' });
+      throw UserErrors.BAD_CREDENTIALS({ message: 'Email or password is incorrect' });
     }
     // Read on every login: a configuration refresh changes secret and lifetime live.
-    const { secret, expiresInMs } = tokenSettings(config);
-    const token = await issueToken({ subject: user.user_id, secret, expiresInMs });
+    const token = await issueToken({
+      subject: user.user_id,
+      secret: app.config.getString('token.secret') ?? '',
+      expiresInMs: settings().tokenExpirationMs,
+      clock: app.clock,
+    });
     log.info({ userId: user.user_id }, 'user logged in');
+    // Never on a failed login; the upgrade runs after this answer is written.
+    if (check.needsRehash)
+      passwordUpgrades.schedule(user.user_id, user.encrypted_pwd, password, check.format);
     return reply
       .header('token', token)
       .header('userId', user.user_id)
@@ -120,52 +135,41 @@ export function registerUserRoutes({ app, db, passwords }: UserRoutesContext): v
 
   server.get<{ Params: { userId: string } }>(
     '/users/:userId',
-    { schema: userIdParams },
-    async (request, reply) => {
-      const subject = await authenticate(request, reply, tokenSettings(config).secret);
+    { schema: userIdParams, preHandler: options.auth },
+    async (request) => {
       const { userId } = request.params;
-      if (subject !== userId)
-        throw userError('SHOP_ERR_FORBIDDEN', {
-          message: 'The token does not grant access to this user',
-        });
+      if (request.principal?.subject !== userId)
+        throw UserErrors.FORBIDDEN({ message: 'The token does not grant access to this user' });
       const user = await db
         .selectFrom('users')
         .select(['user_id', 'email', 'name'])
         .where('user_id', '=', userId)
         .executeTakeFirst();
       if (!user)
-        throw userError('SHOP_ERR_USER_NOT_FOUND', {
-          message: 'No user with this id',
-          details: { userId },
-        });
-      let orders: unknown[] = [];
-      try {
-        const { body } = await app.http.json<unknown>(
-          `${orderServiceUrl()}/${encodeURIComponent(userId)}/orders`,
-          {
-            headers: { authorization: request.headers.authorization ?? '' },
-          },
-        );
-        orders = Array.isArray(body) ? body : [];
-      } catch (error) {
-        // The seed's circuit-breaker fallback: the user without orders.
-        const e = error as { code?: unknown; message?: unknown };
-        log.warn(
-          { userId, code: e.code, reason: e.message },
-          'order-service unavailable; answering without orders',
-        );
+        throw UserErrors.USER_NOT_FOUND({ message: 'No user with this id', details: { userId } });
+      const { orders, isAvailable, reason } = await options.orderService.getOrders({
+        userId,
+        authorization: request.headers.authorization,
+      });
+      if (!isAvailable) {
+        log.warn({ userId, reason }, 'order-service unavailable; answering without orders');
+        return { email: user.email, name: user.name, userId, orders, ordersUnavailable: true };
       }
       return { email: user.email, name: user.name, userId: user.user_id, orders };
     },
   );
 
-  server.get('/health_check', async (_request, reply) => {
-    const expiration = config.get('token.expiration_time');
-    const text = [
-      '[User Service]',
-      `It's Working in User Service on PORT ${app.port}`,
-      `token.expiration_time=${expiration === undefined ? '' : String(expiration)}`,
-    ].join('\n');
-    return reply.type('text/plain; charset=utf-8').send(text);
-  });
-}
+  const status = timed(
+    'users.status',
+    { longTask: true, metrics: app.metrics },
+    async (_request: FastifyRequest, reply: FastifyReply) => {
+      const text = [
+        '[User Service]',
+        `It's Working in User Service on PORT ${app.port}`,
+        `token.expiration_time=${settings().tokenExpirationMs}`,
+      ].join('\n');
+      return reply.type('text/plain; charset=utf-8').send(text);
+    },
+  );
+  server.get('/health_check', status);
+};

@@ -1,55 +1,53 @@
-import { StratusError } from '@stratus/core';
-import type { LiveConfig } from '@stratus/boot';
+import { bindProperties, type ConfigEnvironment } from '@stratus/config';
 
-/** Shortest accepted `token.secret`, in characters (HS512 wants a long key). */
-export const MIN_TOKEN_SECRET_LENGTH = 32;
 /** `token.expiration_time` when nothing sets it: one day, in ms (the seed's value). */
 export const DEFAULT_TOKEN_EXPIRATION_MS = 86_400_000;
 
-/** The part of a configuration environment the checks read. */
-interface Readable {
-  get(key: string, defaultValue?: unknown): unknown;
+/** user-service's own settings (`token.secret` is boot's: `requireBearer()` checks it). */
+export interface UserSettings {
+  /** `token.expiration_time`: lifetime of a login token. @default 86400000 ms (one day) */
+  readonly tokenExpirationMs: number;
+  /** `shop.order-service.url`: where a user's orders come from. @default 'lb://order-service' */
+  readonly orderServiceUrl: string;
+  /** `shop.password.argon2.*`: argon2id costs of new hashes; unset ones take the hasher's defaults. */
+  readonly argon2: {
+    readonly memoryCostKib?: number | undefined;
+    readonly timeCost?: number | undefined;
+    readonly parallelism?: number | undefined;
+  };
 }
 
-/** Problems with `token.secret` / `token.expiration_time` in `env` (empty when valid). Never echoes the secret. */
-export function tokenProblems(env: Readable): string[] {
-  const problems: string[] = [];
-  const secret = env.get('token.secret');
-  if (typeof secret !== 'string' || secret.length === 0) {
-    problems.push('token.secret: is required');
-  } else if (secret.length < MIN_TOKEN_SECRET_LENGTH) {
-    problems.push(`token.secret: must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
-  }
-  const expiration = env.get('token.expiration_time', DEFAULT_TOKEN_EXPIRATION_MS);
-  const ms =
-    typeof expiration === 'string' && expiration.trim() !== '' ? Number(expiration) : expiration;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-    problems.push('token.expiration_time: must be a positive number of milliseconds');
-  }
-  return problems;
-}
+const USER_PROPERTIES = {
+  tokenExpirationMs: {
+    key: 'token.expiration_time',
+    type: 'number',
+    min: 1,
+    default: DEFAULT_TOKEN_EXPIRATION_MS,
+  },
+  orderServiceUrl: { key: 'shop.order-service.url', type: 'string', default: 'lb://order-service' },
+  argon2: {
+    key: 'shop.password.argon2',
+    type: 'object',
+    properties: {
+      memoryCostKib: { key: 'memory-cost', type: 'int', min: 1024 },
+      timeCost: { key: 'time-cost', type: 'int', min: 1 },
+      parallelism: { key: 'parallelism', type: 'int', min: 1 },
+    },
+  },
+} as const;
 
 /**
- * Fails boot when the token settings are invalid.
- * @throws StratusError `BOOT_ERR_INVALID_CONFIG` listing every problem.
+ * Binds user-service's settings; `app.bindSettings(bindUserSettings)` keeps them live (a
+ * refresh with a bad value is rejected).
+ *
+ * @throws StratusError `CFG_ERR_INVALID_CONFIG` naming each bad key and its file.
  */
-export function assertTokenSettings(config: LiveConfig): void {
-  const problems = tokenProblems(config);
-  if (problems.length > 0) {
-    throw new StratusError('BOOT_ERR_INVALID_CONFIG', 500, 'Invalid configuration', {
-      message: `Invalid configuration: ${problems.join('; ')}`,
-      details: { problems },
-      retryable: false,
-    });
-  }
-}
-
-/** The current token settings, read live (a refresh changes them for the next call). */
-export function tokenSettings(config: LiveConfig): { secret: string; expiresInMs: number } {
-  return {
-    secret: config.getString('token.secret') ?? '',
-    expiresInMs:
-      config.getNumber('token.expiration_time', DEFAULT_TOKEN_EXPIRATION_MS) ??
-      DEFAULT_TOKEN_EXPIRATION_MS,
-  };
+export function bindUserSettings(env: ConfigEnvironment): UserSettings {
+  const bound = bindProperties(env, USER_PROPERTIES, {
+    ownedPrefixes: ['shop.password', 'shop.order-service'],
+  });
+  return Object.freeze({
+    ...bound,
+    orderServiceUrl: bound.orderServiceUrl.replace(/\/+$/, ''),
+  });
 }

@@ -101,8 +101,10 @@ test('signs up, logs in and reads the user detail with the token', async (t) => 
     name: 'Ada',
     userId: user.userId,
     orders: [],
+    ordersUnavailable: true,
   });
   assert.match(logs(), /order-service unavailable/);
+  assert.match(logs(), /HTTP_ERR_NO_INSTANCE/, 'the log names why');
 });
 
 test('answers a duplicate email with 409 SHOP_ERR_DUPLICATE_EMAIL, ignoring case', async (t) => {

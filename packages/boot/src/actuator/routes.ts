@@ -1,20 +1,51 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger, LoggingSystem } from '@stratus/core';
 import type { Metrics } from '@stratus/observability';
-import type { HealthRegistry, HealthResult } from '../health.js';
-import { httpStatusOf } from '../health.js';
+import type { HealthRegistry } from '../health.js';
 import type { LiveConfig } from '../live-config.js';
 import { isAuthorized, type ManagementCredentials } from './security.js';
-import { NotFoundError, UnauthorizedError } from '../errors.js';
+import { BootErrors, invalidConfiguration } from '../errors.js';
+import { readEndpointExposure, type EndpointExposure } from './exposure.js';
+import { sendActuatorJson } from './response.js';
+import { builtInEndpoints } from './endpoints.js';
+import { loggersEndpoint } from './loggers.js';
 
-/** Endpoints Stratus's actuator serves. */
-export const ACTUATOR_ENDPOINTS = [
-  'health',
-  'info',
-  'metrics',
-  'prometheus',
-  'env',
-  'refresh',
-] as const;
+/** A request to an actuator operation. */
+export type ActuatorRequest = FastifyRequest<{
+  Params: Record<string, string>;
+  Querystring: Record<string, string | string[] | undefined>;
+  Body: unknown;
+}>;
+
+/** One HTTP operation of an actuator endpoint. */
+export interface ActuatorOperation {
+  /** `GET` reads; `POST` and `DELETE` write, and `access: read-only` leaves them out. */
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Below the endpoint's path, e.g. `/:name`. @default '' */
+  path?: string;
+  handler: (request: ActuatorRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+/** An actuator endpoint: its id (`busrefresh`) and operations. */
+export interface ActuatorEndpoint {
+  id: string;
+  operations: ActuatorOperation[];
+  /** Extra templated links on the discovery page: rel → suffix (`{ 'health-path': '/{*path}' }`). */
+  templatedLinks?: Record<string, string>;
+}
+
+/** The actuator of one application. */
+export interface Actuator {
+  /** `management.endpoints.web.base-path` (`/actuator`), `''` when it is `/`. */
+  readonly basePath: string;
+  /** Whether endpoint `id` exists over HTTP (exposed, and its access is not `none`). */
+  isExposed(id: string): boolean;
+  /**
+   * Adds an endpoint under the same exposure, access and security rules as the built-in ones
+   * (call before `start()`). Returns false, registering nothing, when it is not exposed.
+   */
+  addEndpoint(endpoint: ActuatorEndpoint): boolean;
+}
 
 /** What the actuator needs from the application. */
 export interface ActuatorContext {
@@ -23,186 +54,110 @@ export interface ActuatorContext {
   metrics: Metrics;
   credentials: () => ManagementCredentials;
   info: () => Record<string, unknown>;
-  /** Extra endpoints a server adds (e.g. busrefresh), by id. */
-  extraEndpoints?: string[];
+  /** The logging system behind `/actuator/loggers`; without one that endpoint does not exist. */
+  logging?: LoggingSystem | null;
+  /** For the start-up warning about credentials. */
+  logger?: Logger;
 }
 
-const V3 = 'application/vnd.spring-boot.actuator.v3+json';
-const MASK = '******';
+/** Fastify route config key marking actuator routes (see {@link isActuatorRequest}). */
+const ACTUATOR_ROUTE = 'stratusActuatorEndpoint';
+
+/** True when the request was routed to the actuator (its discovery page or an endpoint). */
+export function isActuatorRequest(request: FastifyRequest): boolean {
+  const config = request.routeOptions.config as unknown as Record<string, unknown> | undefined;
+  return typeof config?.[ACTUATOR_ROUTE] === 'string';
+}
 
 /**
- * Registers `/actuator/*` with Spring Boot's shapes. `health` and `info` are
- * open by default; every other endpoint needs the management credentials
- * unless `stratus.management.public-endpoints` lists it.
+ * Registers Spring Boot's actuator: exposure decides which endpoints exist over HTTP (default
+ * only `health`; not exposed is a plain 404 and no link), `access`/`enabled` which operations
+ * exist, and exposed endpoints other than `health`, `info` and `prometheus` need the
+ * management credentials (`spring.security.user.*`, HTTP Basic) — refused to everyone while no
+ * password is configured.
+ *
+ * @throws StratusError `BOOT_ERR_INVALID_CONFIG` for a bad `management.*` value.
  */
-export function registerActuator(server: FastifyInstance, context: ActuatorContext): void {
-  const { config, health, metrics } = context;
-  const listSetting = (key: string, fallback: string) =>
-    String(config.get(key, fallback))
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const isExposed = (id: string) => {
-    const include = listSetting('management.endpoints.web.exposure.include', '*');
-    const exclude = listSetting('management.endpoints.web.exposure.exclude', '');
-    return (include.includes('*') || include.includes(id)) && !exclude.includes(id);
-  };
-  const isPublic = (id: string) =>
-    listSetting('stratus.management.public-endpoints', 'health,info').includes(id);
+export function registerActuator(server: FastifyInstance, context: ActuatorContext): Actuator {
+  const { exposure, problems } = readEndpointExposure(context.config.environment);
+  if (problems.length > 0)
+    throw invalidConfiguration(
+      problems,
+      problems.length === 1
+        ? problems[0]
+        : `Invalid management configuration: ${problems.join('; ')}`,
+    );
   const authorized = (request: FastifyRequest) => isAuthorized(request, context.credentials());
+  const registered: ActuatorEndpoint[] = [];
+  let warned = false;
 
-  /** Guards an endpoint: 404 when not exposed, 401 when credentials are needed and missing. */
   const guard = (id: string) => async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!isExposed(id)) throw new NotFoundError('endpoint');
-    if (!isPublic(id) && !authorized(request)) {
-      void reply.header('www-authenticate', 'Basic realm="actuator"');
-      throw new UnauthorizedError();
-    }
-  };
-  const send = (request: FastifyRequest, reply: FastifyReply, body: unknown, status = 200) => {
-    const accept = request.headers.accept ?? '';
-    const type =
-      accept.includes('application/json') && !accept.includes(V3) ? 'application/json' : V3;
-    return reply.code(status).header('content-type', type).send(JSON.stringify(body));
+    if (exposure.isPublic(id) || authorized(request)) return;
+    void reply.header('www-authenticate', 'Basic realm="actuator"');
+    throw BootErrors.UNAUTHORIZED();
   };
 
-  const endpointIds = () =>
-    [...ACTUATOR_ENDPOINTS, ...(context.extraEndpoints ?? [])].filter(isExposed);
-
-  server.get('/actuator', async (request, reply) => {
-    const base = `${request.protocol}://${request.host}/actuator`;
-    const links: Record<string, { href: string; templated: boolean }> = {
-      self: { href: base, templated: false },
-    };
-    for (const id of endpointIds()) {
-      links[id] = { href: `${base}/${id}`, templated: false };
-      if (id === 'health')
-        links['health-path'] = { href: `${base}/health/{*path}`, templated: true };
-      if (id === 'metrics')
-        links['metrics-requiredMetricName'] = {
-          href: `${base}/metrics/{requiredMetricName}`,
-          templated: true,
-        };
-      if (id === 'env') links['env-toMatch'] = { href: `${base}/env/{toMatch}`, templated: true };
-    }
-    return send(request, reply, { _links: links });
-  });
-
-  const showDetails = (request: FastifyRequest) => {
-    const mode = String(config.get('management.endpoint.health.show-details', 'when-authorized'))
-      .toLowerCase()
-      .replace('_', '-');
-    return mode === 'always' || (mode === 'when-authorized' && authorized(request));
+  const warnWithoutPassword = (id: string) => {
+    if (warned || exposure.isPublic(id) || context.credentials().password !== null) return;
+    warned = true;
+    context.logger?.warn(
+      { endpoint: id },
+      'actuator endpoints need credentials but spring.security.user.password is not set; they answer 401',
+    );
   };
-  const healthBody = (result: HealthResult, detailed: boolean) =>
-    detailed && result.details
-      ? { status: result.status, details: result.details }
-      : { status: result.status };
 
-  server.get('/actuator/health', { preHandler: guard('health') }, async (request, reply) => {
-    const { status, components } = await health.checkAll();
-    const body: Record<string, unknown> = { status };
-    if (showDetails(request)) {
-      body.components = Object.fromEntries(
-        Object.entries(components).map(([name, result]) => [name, healthBody(result, true)]),
-      );
-    }
-    body.groups = ['liveness', 'readiness'];
-    return send(request, reply, body, httpStatusOf(status));
-  });
-  server.get(
-    '/actuator/health/liveness',
-    { preHandler: guard('health') },
-    async (request, reply) => {
-      const result = health.liveness();
-      return send(request, reply, result, httpStatusOf(result.status));
-    },
-  );
-  server.get(
-    '/actuator/health/readiness',
-    { preHandler: guard('health') },
-    async (request, reply) => {
-      const result = health.readiness();
-      return send(request, reply, result, httpStatusOf(result.status));
-    },
-  );
-  server.get<{ Params: { component: string } }>(
-    '/actuator/health/:component',
-    { preHandler: guard('health') },
-    async (request, reply) => {
-      const result = await health.check(request.params.component);
-      if (!result) throw new NotFoundError('health component');
-      return send(
-        request,
-        reply,
-        healthBody(result, showDetails(request)),
-        httpStatusOf(result.status),
-      );
-    },
-  );
-
-  server.get('/actuator/info', { preHandler: guard('info') }, async (request, reply) =>
-    send(request, reply, context.info()),
-  );
-
-  server.get('/actuator/metrics', { preHandler: guard('metrics') }, async (request, reply) =>
-    send(request, reply, { names: metrics.names() }),
-  );
-  server.get<{ Params: { name: string }; Querystring: { tag?: string | string[] } }>(
-    '/actuator/metrics/:name',
-    { preHandler: guard('metrics') },
-    async (request, reply) => {
-      const tags: Record<string, string> = {};
-      const raw = request.query.tag;
-      for (const pair of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-        const colon = pair.indexOf(':');
-        if (colon > 0) tags[pair.slice(0, colon)] = pair.slice(colon + 1);
+  const actuator: Actuator = {
+    basePath: exposure.basePath,
+    isExposed: (id) => exposure.isAvailable(id),
+    addEndpoint(endpoint) {
+      if (!exposure.isAvailable(endpoint.id)) return false;
+      if (registered.some((other) => other.id === endpoint.id))
+        throw new Error(`actuator endpoint ${endpoint.id} is already registered`);
+      const writable = exposure.access(endpoint.id) === 'unrestricted';
+      const operations = endpoint.operations.filter((op) => op.method === 'GET' || writable);
+      if (operations.length === 0) return false;
+      for (const operation of operations) {
+        server.route({
+          method: operation.method,
+          url: `${exposure.pathOf(endpoint.id)}${operation.path ?? ''}`,
+          config: { [ACTUATOR_ROUTE]: endpoint.id },
+          preHandler: guard(endpoint.id),
+          handler: operation.handler as (
+            request: FastifyRequest,
+            reply: FastifyReply,
+          ) => Promise<unknown>,
+        });
       }
-      const described = await metrics.describe(request.params.name, tags);
-      if (!described) throw new NotFoundError('metric');
-      return send(request, reply, described);
+      registered.push(endpoint);
+      warnWithoutPassword(endpoint.id);
+      return true;
     },
-  );
+  };
 
-  server.get('/actuator/prometheus', { preHandler: guard('prometheus') }, async (_request, reply) =>
-    reply
-      .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-      .send(await metrics.scrape()),
-  );
+  if (exposure.basePath !== '') registerLinks(server, exposure, registered);
+  const endpointContext = { ...context, authorized };
+  for (const endpoint of builtInEndpoints(endpointContext)) actuator.addEndpoint(endpoint);
+  if (context.logging) actuator.addEndpoint(loggersEndpoint(context.logging));
+  return actuator;
+}
 
-  const showValues = () =>
-    String(config.get('management.endpoint.env.show-values', 'never')).toLowerCase() === 'always';
-  const mask = (value: unknown) => (showValues() ? value : MASK);
-  server.get('/actuator/env', { preHandler: guard('env') }, async (request, reply) => {
-    const env = config.environment;
-    return send(request, reply, {
-      activeProfiles: env.activeProfiles,
-      defaultProfiles: ['default'],
-      propertySources: env.sources.map((source) => ({
-        name: source.name,
-        properties: Object.fromEntries(
-          Object.keys(source.properties).map((key) => [
-            key,
-            { value: mask(source.properties[key]) },
-          ]),
-        ),
-      })),
-    });
+/** `GET <base-path>`: Spring's discovery page, listing only the endpoints that exist. */
+function registerLinks(
+  server: FastifyInstance,
+  exposure: EndpointExposure,
+  registered: readonly ActuatorEndpoint[],
+): void {
+  server.get(exposure.basePath, { config: { [ACTUATOR_ROUTE]: '' } }, async (request, reply) => {
+    const origin = `${request.protocol}://${request.host}`;
+    const links: Record<string, { href: string; templated: boolean }> = {
+      self: { href: `${origin}${exposure.basePath}`, templated: false },
+    };
+    for (const endpoint of registered) {
+      const href = `${origin}${exposure.pathOf(endpoint.id)}`;
+      links[endpoint.id] = { href, templated: false };
+      for (const [rel, suffix] of Object.entries(endpoint.templatedLinks ?? {}))
+        links[rel] = { href: `${href}${suffix}`, templated: true };
+    }
+    return sendActuatorJson(request, reply, { _links: links });
   });
-  server.get<{ Params: { key: string } }>(
-    '/actuator/env/:key',
-    { preHandler: guard('env') },
-    async (request, reply) => {
-      const found = config.environment.lookupRaw(request.params.key);
-      if (!found) throw new NotFoundError('property');
-      return send(request, reply, {
-        property: { source: found.source, value: mask(config.environment.resolve(found.value)) },
-        activeProfiles: config.environment.activeProfiles,
-      });
-    },
-  );
-
-  server.post('/actuator/refresh', { preHandler: guard('refresh') }, async (request, reply) =>
-    send(request, reply, await config.refresh()),
-  );
 }

@@ -20,7 +20,7 @@ import {
   type TreeEntry,
 } from 'isomorphic-git';
 import type { Clock, Logger, Secret } from '@stratus/core';
-import { repositoryUnavailableError } from './errors.js';
+import { ConfigServerErrors } from '../errors.js';
 
 /** Where a clone comes from: a local repository (work tree or bare) or an http(s) remote. */
 export type GitSource =
@@ -111,7 +111,7 @@ export class GitClone {
     } else if (this.#inflight) {
       await this.#inflight;
     }
-    if (!this.#hasClone) throw repositoryUnavailableError();
+    if (!this.#hasClone) throw ConfigServerErrors.REPOSITORY_UNAVAILABLE();
   }
 
   /** Resolves a branch, tag or (abbreviated) commit id to a commit id, or `null`. */

@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { basename, dirname } from 'node:path';
 import { createGitRepository } from './git-repository.js';
-import { makeRepo, tempDir } from './test-support.js';
+import { tempDir } from '@stratus/testing';
+import { makeRepo } from '../testing/git-repo.js';
 
 const USER = 'config-reader';
 const PASSWORD = 'git-s3cret-pw';

@@ -7,7 +7,8 @@ import { add, commit } from 'isomorphic-git';
 import { createManualClock, isStratusError } from '@stratus/core';
 import { createNativeRepository } from '../native-repository.js';
 import { createGitRepository, type GitRepositoryOptions } from './git-repository.js';
-import { makeRepo, tempDir } from './test-support.js';
+import { tempDir } from '@stratus/testing';
+import { makeRepo } from '../testing/git-repo.js';
 import type { TestContext } from 'node:test';
 
 function gitRepository(t: TestContext, options: GitRepositoryOptions) {

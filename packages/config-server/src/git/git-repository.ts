@@ -1,19 +1,20 @@
-import { createHash } from 'node:crypto';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   createSilentLogger,
-  isStratusError,
-  Secret,
   systemClock,
   type Clock,
   type Logger,
+  type Secret,
 } from '@stratus/core';
-import type { Environment, EnvironmentRepository, PropertySource } from '../environment.js';
-import { invalidOptionsError, repositoryError } from '../errors.js';
-import { candidateFiles, normalizeRequest, parseConfigFile } from '../internal/precedence.js';
-import { GitClone, type CloneHealth, type GitSource } from './clone.js';
-import { noSuchLabelError } from './errors.js';
-import { matchesRepo, normalizeRepoPatterns } from './pattern.js';
+import { CONFIG_SERVER_DEFAULTS } from '../defaults.js';
+import type { Environment, EnvironmentRepository } from '../environment.js';
+import { ConfigServerErrors, invalidOptionsError } from '../errors.js';
+import { freezeEnvironment } from '../internal/freeze-environment.js';
+import { normalizeRequest } from '../internal/precedence.js';
+import type { CloneHealth } from './clone.js';
+import { matchesRepo } from './pattern.js';
+import { readSources } from './read-sources.js';
+import { buildRepos, type Repo } from './repos.js';
 
 /** One git repository (`spring.cloud.config.server.git.*` or `…git.repos.<name>.*`). */
 export interface GitRepoOptions {
@@ -89,17 +90,6 @@ export interface GitEnvironmentRepository extends EnvironmentRepository {
   close(): Promise<void>;
 }
 
-interface Repo {
-  name: string;
-  patterns: string[];
-  clone: GitClone;
-  searchPaths: string[];
-  defaultLabel: string;
-  tryMasterBranch: boolean;
-}
-
-const PLACEHOLDER = /\{(application|profile|label)\}/;
-
 /**
  * The git backend of Spring Cloud Config (spring-wire.md §2.4). Labels are branches, tags or
  * commit ids; `version` is the commit id; files are read from git objects of that commit with
@@ -113,76 +103,33 @@ const PLACEHOLDER = /\{(application|profile|label)\}/;
  * const repository = createGitRepository({ uri: 'https://git.example/config.git', searchPaths: ['{application}'] });
  * const env = await repository.findOne('orders', ['dev'], 'v1.2');
  */
-/** Environments kept per (repository, commit, request); least recently used go first. */
-const ENVIRONMENT_CACHE_SIZE = 256;
-
 export function createGitRepository(options: GitRepositoryOptions): GitEnvironmentRepository {
-  const problems: string[] = [];
   const log = (options?.logger ?? createSilentLogger()).child({
     component: 'config-git-repository',
   });
-  const clock = options?.clock ?? systemClock;
-  const basedir = resolve(options?.basedir ?? resolve(process.cwd(), 'data', 'config-repo-clones'));
-  const refreshRateMs = options?.refreshRateMs ?? 0;
-  const timeoutMs = options?.timeoutMs ?? 5000;
+  const refreshRateMs = options?.refreshRateMs ?? CONFIG_SERVER_DEFAULTS.refreshRateMs;
+  const timeoutMs = options?.timeoutMs ?? CONFIG_SERVER_DEFAULTS.timeoutMs;
+  const problems: string[] = [];
   if (!Number.isFinite(refreshRateMs) || refreshRateMs < 0)
     problems.push('refreshRateMs must be >= 0');
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) problems.push('timeoutMs must be > 0');
-  const clones = new Map<string, GitClone>();
-  const environmentCache = new Map<string, Environment>();
-
-  function buildRepo(name: string, repo: GitRepoOptions, patterns: string[]): Repo | null {
-    const where = name === '' ? 'uri' : `repos.${name}.uri`;
-    const searchPaths = [...(repo?.searchPaths ?? [])].map((p) => String(p).trim()).filter(Boolean);
-    for (const path of searchPaths) {
-      if (/(^|\/)\.\.(\/|$)|\\|:/.test(path))
-        problems.push(
-          `${name === '' ? '' : `repos.${name}.`}searchPaths: "${path}" is not a safe relative path`,
-        );
-    }
-    const source = parseUri(repo?.uri, repo?.username, repo?.password);
-    if (typeof source === 'string') {
-      problems.push(`${where}: ${source}`);
-      return null;
-    }
-    const defaultLabel = repo.defaultLabel ?? 'main';
-    const key = source.key;
-    let clone = clones.get(key);
-    if (!clone) {
-      clone = new GitClone({
-        source: source.source,
-        displayUri: source.displayUri,
-        gitdir: resolve(basedir, createHash('sha256').update(key).digest('hex').slice(0, 16)),
-        refreshRateMs,
-        timeoutMs,
-        clock,
-        logger: log,
-      });
-      clones.set(key, clone);
-    }
-    return {
-      name,
-      patterns,
-      clone,
-      searchPaths,
-      defaultLabel,
-      tryMasterBranch: repo.tryMasterBranch ?? true,
-    };
-  }
-
-  const patterned: Repo[] = [];
-  for (const entry of options?.repos ?? []) {
-    const built = buildRepo(
-      entry.name,
-      entry,
-      normalizeRepoPatterns(entry.name, entry.pattern ?? []),
-    );
-    if (built) patterned.push(built);
-  }
-  const fallback = buildRepo('', options, []);
+  const { patterned, fallback, clones } = buildRepos(
+    options,
+    {
+      basedir: resolve(options?.basedir ?? resolve(process.cwd(), 'data', 'config-repo-clones')),
+      refreshRateMs,
+      timeoutMs,
+      clock: options?.clock ?? systemClock,
+      log,
+    },
+    problems,
+  );
   if (problems.length > 0 || fallback === null) throw invalidOptionsError(problems);
   const defaultRepo = fallback;
-  const cloneOnStart = options.cloneOnStart ?? false;
+  const cloneOnStart = options.cloneOnStart ?? CONFIG_SERVER_DEFAULTS.cloneOnStart;
+  // A commit never changes, so the environment of (repo, commit, request) is reused as is: the
+  // same frozen object, which the routes' renderings are cached by.
+  const cache = new Map<string, Environment>();
   let closing: Promise<void> | null = null;
 
   async function findInRepo(
@@ -190,112 +137,36 @@ export function createGitRepository(options: GitRepositoryOptions): GitEnvironme
     application: string,
     profiles: readonly string[],
     requestLabel: string | null,
-    apps: string[],
-    active: string[],
+    request: { apps: string[]; active: string[] },
   ): Promise<Environment> {
     await repo.clone.ensureFresh();
-    let label = requestLabel ?? repo.defaultLabel;
-    let commit = await repo.clone.resolveLabel(label);
-    if (commit === null && label === 'main' && repo.tryMasterBranch) {
-      const master = await repo.clone.resolveLabel('master');
-      if (master !== null) {
-        label = 'master';
-        commit = master;
-      }
-    }
-    if (commit === null) throw noSuchLabelError(label);
-
-    // A commit never changes, so the environment of (repo, commit, request) can be reused as is.
-    const cacheKey = JSON.stringify([
+    const { label, commit } = await resolveLabel(repo, requestLabel);
+    const key = JSON.stringify([
       repo.clone.displayUri,
       repo.searchPaths,
       commit,
       application,
       profiles,
       label,
-      apps,
-      active,
+      request.apps,
+      request.active,
     ]);
-    const cached = environmentCache.get(cacheKey);
-    if (cached !== undefined) {
-      environmentCache.delete(cacheKey);
-      environmentCache.set(cacheKey, cached);
-      return { ...cached, profiles: [...cached.profiles] };
+    let environment = cache.get(key);
+    if (environment !== undefined) cache.delete(key);
+    else {
+      environment = freezeEnvironment({
+        name: application,
+        profiles: [...profiles],
+        label,
+        version: commit,
+        state: null,
+        propertySources: await readSources(repo, commit, { ...request, label }, log),
+      });
     }
-
-    const directories = await searchDirectories(repo, commit, apps, active, label);
-    const uri = repo.clone.displayUri;
-    const lowestFirst: PropertySource[] = [];
-    for (const dir of directories) {
-      for (const file of candidateFiles(apps, active)) {
-        const text = await repo.clone.readFile(commit, dir, file);
-        if (text === null) continue;
-        const path = dir === '' ? file : `${dir}/${file}`;
-        try {
-          lowestFirst.push(
-            ...parseConfigFile(text, file, `${uri}/${path}`, active, (position) =>
-              position === null
-                ? `${uri}/${path}`
-                : `Config resource 'file [${uri}/${path}]' via location '${uri}/${dir === '' ? '' : `${dir}/`}' (document #${position})`,
-            ),
-          );
-        } catch (error) {
-          log.error(
-            { uri, file: path, code: isStratusError(error) ? error.code : undefined },
-            'config file unreadable',
-          );
-          throw repositoryError(error);
-        }
-      }
-    }
-    const environment: Environment = {
-      name: application,
-      profiles: [...profiles],
-      label,
-      version: commit,
-      state: null,
-      propertySources: lowestFirst.reverse(),
-    };
-    environmentCache.set(cacheKey, environment);
-    if (environmentCache.size > ENVIRONMENT_CACHE_SIZE) {
-      environmentCache.delete(environmentCache.keys().next().value!);
-    }
-    return { ...environment, profiles: [...environment.profiles] };
-  }
-
-  /** The root, then each search path expanded (placeholders, then `*`), lowest precedence first. */
-  async function searchDirectories(
-    repo: Repo,
-    commit: string,
-    apps: string[],
-    active: string[],
-    label: string,
-  ): Promise<string[]> {
-    const out = [''];
-    for (const template of repo.searchPaths) {
-      const expanded: string[] = [];
-      if (!PLACEHOLDER.test(template)) expanded.push(template);
-      else {
-        for (const profile of active) {
-          for (const app of apps) {
-            // A wildcard must come from the configuration, never from a request value.
-            if ([app, profile, label].some((value) => value.includes('*'))) continue;
-            expanded.push(
-              template
-                .replaceAll('{application}', app)
-                .replaceAll('{profile}', profile)
-                .replaceAll('{label}', label),
-            );
-          }
-        }
-      }
-      for (const path of expanded) {
-        const segments = path.split('/').filter((s) => s !== '' && s !== '.');
-        if (segments.some((s) => s === '..')) continue;
-        out.push(...(await glob(repo.clone, commit, segments)));
-      }
-    }
-    return [...new Set(out)];
+    cache.set(key, environment);
+    if (cache.size > CONFIG_SERVER_DEFAULTS.environmentCacheSize)
+      cache.delete(cache.keys().next().value!);
+    return environment;
   }
 
   async function findOne(
@@ -303,26 +174,17 @@ export function createGitRepository(options: GitRepositoryOptions): GitEnvironme
     profiles: readonly string[],
     label: string | null,
   ): Promise<Environment> {
-    const { apps, active } = normalizeRequest(application, profiles, label);
+    const request = normalizeRequest(application, profiles, label);
     const repo =
-      patterned.find((candidate) => matchesRepo(candidate.patterns, application, active)) ??
+      patterned.find((candidate) => matchesRepo(candidate.patterns, application, request.active)) ??
       defaultRepo;
     const labels = label === null ? [null] : label.split(',');
-    if (labels.length === 1)
-      return findInRepo(repo, application, profiles, labels[0]!, apps, active);
-    // Several labels: a later label wins, versions are comma-joined (Spring loops in reverse).
+    if (labels.length === 1) return findInRepo(repo, application, profiles, labels[0]!, request);
     const environments: Environment[] = [];
     for (const one of labels) {
-      environments.push(await findInRepo(repo, application, profiles, one, apps, active));
+      environments.push(await findInRepo(repo, application, profiles, one, request));
     }
-    return {
-      name: application,
-      profiles: [...profiles],
-      label,
-      version: environments.map((env) => env.version).join(','),
-      state: null,
-      propertySources: environments.reverse().flatMap((env) => env.propertySources),
-    };
+    return mergeLabels(environments, label);
   }
 
   return Object.freeze({
@@ -334,15 +196,7 @@ export function createGitRepository(options: GitRepositoryOptions): GitEnvironme
     refresh() {
       for (const clone of clones.values()) clone.markStale();
     },
-    health(): GitRepositoryHealth {
-      const repositories = [...clones.values()].map((clone) => clone.health());
-      const status = repositories.some((r) => r.status === 'DOWN')
-        ? 'DOWN'
-        : repositories.every((r) => r.status === 'UP')
-          ? 'UP'
-          : 'UNKNOWN';
-      return { status, details: { repositories } };
-    },
+    health: () => healthOf([...clones.values()].map((clone) => clone.health())),
     close() {
       closing ??= Promise.all([...clones.values()].map((clone) => clone.close())).then(
         () => undefined,
@@ -352,80 +206,40 @@ export function createGitRepository(options: GitRepositoryOptions): GitEnvironme
   });
 }
 
-/** Expands `*` segments against the tree of `commit`; directories only, sorted by name. */
-async function glob(clone: GitClone, commit: string, segments: string[]): Promise<string[]> {
-  let current = [''];
-  for (const segment of segments) {
-    if (!segment.includes('*')) {
-      current = current.map((dir) => (dir === '' ? segment : `${dir}/${segment}`));
-      continue;
-    }
-    const pattern = new RegExp(
-      `^${segment
-        .split(/\*+/)
-        .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-        .join('[^/]*')}$`,
-    );
-    const next: string[] = [];
-    for (const dir of current) {
-      const entries = (await clone.readDirectory(commit, dir)) ?? [];
-      for (const entry of entries) {
-        if (entry.type === 'tree' && pattern.test(entry.path))
-          next.push(dir === '' ? entry.path : `${dir}/${entry.path}`);
-      }
-    }
-    current = next.sort();
-  }
-  return current;
+/** Several labels: a later label wins, versions are comma-joined (Spring loops in reverse). */
+function mergeLabels(environments: Environment[], label: string | null): Environment {
+  const first = environments[0]!;
+  return {
+    name: first.name,
+    profiles: [...first.profiles],
+    label,
+    version: environments.map((env) => env.version).join(','),
+    state: null,
+    propertySources: [...environments].reverse().flatMap((env) => env.propertySources),
+  };
 }
 
-interface ParsedUri {
-  source: GitSource;
-  displayUri: string;
-  /** Identifies the clone directory. */
-  key: string;
+/** DOWN while any repository is; UP when all are; UNKNOWN before the first clone. */
+function healthOf(repositories: CloneHealth[]): GitRepositoryHealth {
+  const status = repositories.some((r) => r.status === 'DOWN')
+    ? 'DOWN'
+    : repositories.every((r) => r.status === 'UP')
+      ? 'UP'
+      : 'UNKNOWN';
+  return { status, details: { repositories } };
 }
 
-function parseUri(
-  raw: unknown,
-  username: string | undefined,
-  password: Secret | string | undefined,
-): ParsedUri | string {
-  if (typeof raw !== 'string' || raw.trim() === '') return 'is required';
-  const value = raw.trim().replace(/\/+$/, '');
-  if (value.includes('{')) return 'placeholders in the uri are not supported';
-  const secret =
-    password === undefined
-      ? undefined
-      : password instanceof Secret
-        ? password
-        : new Secret(String(password));
-  if (/^https?:\/\//i.test(value)) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return 'is not a valid URL';
-    }
-    const user = username ?? (url.username ? decodeURIComponent(url.username) : undefined);
-    const pass =
-      secret ?? (url.password ? new Secret(decodeURIComponent(url.password)) : undefined);
-    url.username = '';
-    url.password = '';
-    const clean = url.toString().replace(/\/+$/, '');
-    return {
-      source: { kind: 'http', url: clean, username: user, password: pass },
-      displayUri: clean,
-      key: clean,
-    };
+/** The label to read (`main` falls back to `master`) and its commit; 404 when it is none. */
+async function resolveLabel(
+  repo: Repo,
+  requestLabel: string | null,
+): Promise<{ label: string; commit: string }> {
+  const label = requestLabel ?? repo.defaultLabel;
+  const commit = await repo.clone.resolveLabel(label);
+  if (commit !== null) return { label, commit };
+  if (label === 'main' && repo.tryMasterBranch) {
+    const master = await repo.clone.resolveLabel('master');
+    if (master !== null) return { label: 'master', commit: master };
   }
-  let path = value;
-  if (path.startsWith('file:')) {
-    path = path.slice('file:'.length);
-    if (path.startsWith('//')) path = path.replace(/^\/\/(localhost)?/, '');
-  } else if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(path) || /^[^/]+@[^/]+:/.test(path)) {
-    return 'only local paths and http(s) URLs are supported';
-  }
-  const absolute = isAbsolute(path) ? resolve(path) : resolve(process.cwd(), path);
-  return { source: { kind: 'local', path: absolute }, displayUri: value, key: `file:${absolute}` };
+  throw ConfigServerErrors.NO_SUCH_LABEL({ details: { label } });
 }

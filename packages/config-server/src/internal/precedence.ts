@@ -1,6 +1,7 @@
+import { isStratusError, type Logger } from '@stratus/core';
 import { parseJavaProperties, parseYamlDocuments, profilesMatch } from '@stratus/config';
 import type { PropertySource } from '../environment.js';
-import { invalidRequestError } from '../errors.js';
+import { ConfigServerErrors, invalidRequestError } from '../errors.js';
 import { isSafeRelativePath, validateProfiles } from '../validate.js';
 
 /** File extensions of configuration files, lowest precedence first (`.properties` wins). */
@@ -75,4 +76,26 @@ export function parseConfigFile(
       { name: nameOf(documents.length === 1 ? null : position), source: document.properties },
     ];
   });
+}
+
+/**
+ * {@link parseConfigFile} for a backend: a file that does not parse is logged with `where`
+ * (its path stays in the logs) and answered as `CFG_ERR_REPOSITORY`.
+ */
+export function parseRepositoryFile(
+  file: { text: string; name: string; originPath: string },
+  active: readonly string[],
+  nameOf: (position: number | null) => string,
+  log: Logger,
+  where: Record<string, string>,
+): PropertySource[] {
+  try {
+    return parseConfigFile(file.text, file.name, file.originPath, active, nameOf);
+  } catch (error) {
+    log.error(
+      { ...where, code: isStratusError(error) ? error.code : undefined },
+      'config file unreadable',
+    );
+    throw ConfigServerErrors.REPOSITORY({ cause: error });
+  }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { invalidKeyError } from './errors.js';
+import { resolveResourceLocation } from '../resource-location.js';
+import { ConfigErrors } from '../errors.js';
 import { createKeyStoreEncryptor } from './keystore.js';
 import { createRsaEncryptor, type RsaAlgorithm } from './rsa-encryptor.js';
 import { createTextEncryptor, DEFAULT_SALT, type TextEncryptor } from './text-encryptor.js';
@@ -9,26 +9,29 @@ import { createTextEncryptor, DEFAULT_SALT, type TextEncryptor } from './text-en
  * Builds the encryptor Spring Cloud Config would build from its properties, or `null` when no
  * key is configured:
  * - `encrypt.key-store.location` (+ `.password`, `.alias`, `.secret`, `.type`) → RSA from a
- *   PKCS#12 keystore; `{key:alias}` / `{secret:…}` prefixes select other keys of it;
+ *   JKS, JCEKS or PKCS#12 key store; `{key:alias}` / `{secret:…}` prefixes select other keys;
  * - `encrypt.key` holding a PEM private key (`-----BEGIN RSA PRIVATE KEY-----` or PKCS#8) → RSA;
  * - `encrypt.key` otherwise → symmetric `Encryptors.text(key, encrypt.salt)`.
  * RSA uses `encrypt.rsa.algorithm` (DEFAULT|OAEP, default DEFAULT), `encrypt.rsa.salt` (default
  * `deadbeef`) and `encrypt.rsa.strong` (default false).
  *
- * Locations: `file:` paths (`file:///abs`, `file:./rel`) and plain paths; `classpath:` paths are
- * resolved under `baseDir`, which stands in for the classpath root. Relative paths resolve
- * against `baseDir`.
+ * Locations: `file:` paths (`file:///abs`, `file://${user.home}/x`, `file:./rel`) and plain
+ * paths resolve against `baseDir`; `classpath:/server.jks` resolves under `classpath` (the
+ * service's own resource folder), see `resolveResourceLocation`.
  *
  * @param get reads one property (already resolved), e.g. `(key) => config.getString(key)`.
- * @param baseDir the application's base directory.
+ * @param baseDir where relative paths resolve (Spring: the working directory).
+ * @param classpath what `classpath:` stands for. @default baseDir
  * @throws StratusError `CFG_ERR_INVALID_KEY` for a missing keystore file or password, an
- *   unreadable key or bad settings; `CFG_ERR_UNSUPPORTED_KEYSTORE` for a legacy JKS.
+ *   unreadable key or bad settings; `CFG_ERR_KEYSTORE_PASSWORD` / `CFG_ERR_KEYSTORE_FORMAT` /
+ *   `CFG_ERR_UNSUPPORTED_KEYSTORE` from {@link createKeyStoreEncryptor}.
  * @example
  * const encryptor = createEncryptorFromProperties((key) => config.getString(key), baseDir);
  */
 export function createEncryptorFromProperties(
   get: (key: string) => string | undefined,
   baseDir: string,
+  classpath: string = baseDir,
 ): TextEncryptor | null {
   const value = (key: string): string | undefined => {
     const v = get(key);
@@ -36,7 +39,7 @@ export function createEncryptorFromProperties(
   };
   const algorithmText = (value('encrypt.rsa.algorithm') ?? 'DEFAULT').toUpperCase();
   if (algorithmText !== 'DEFAULT' && algorithmText !== 'OAEP')
-    throw invalidKeyError('encrypt.rsa.algorithm must be DEFAULT or OAEP');
+    throw ConfigErrors.INVALID_KEY({ message: 'encrypt.rsa.algorithm must be DEFAULT or OAEP' });
   const rsa = {
     algorithm: algorithmText as RsaAlgorithm,
     salt: value('encrypt.rsa.salt') ?? DEFAULT_SALT,
@@ -50,12 +53,20 @@ export function createEncryptorFromProperties(
     const problems: string[] = [];
     if (password === undefined) problems.push('encrypt.key-store.password is required');
     if (alias === undefined) problems.push('encrypt.key-store.alias is required');
-    if (problems.length > 0) throw invalidKeyError(problems.join('; '));
+    if (problems.length > 0) throw ConfigErrors.INVALID_KEY({ message: problems.join('; ') });
+    if (location.includes('${'))
+      throw ConfigErrors.INVALID_KEY({
+        message: 'encrypt.key-store.location holds a ${…} placeholder that no property defines',
+      });
+    const path = resolveLocation(location, baseDir, classpath);
     let keyStore: Buffer;
     try {
-      keyStore = readFileSync(resolveLocation(location, baseDir));
-    } catch {
-      throw invalidKeyError('encrypt.key-store.location cannot be read');
+      keyStore = readFileSync(path);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw ConfigErrors.INVALID_KEY({
+        message: `encrypt.key-store.location cannot be read: ${path} (${reason})`,
+      });
     }
     return createKeyStoreEncryptor({
       keyStore,
@@ -71,23 +82,18 @@ export function createEncryptorFromProperties(
   if (key === undefined) return null;
   if (key.trimStart().startsWith('-----BEGIN')) {
     if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(key))
-      throw invalidKeyError('encrypt.key holds a public key; decryption needs the private key');
+      throw ConfigErrors.INVALID_KEY({
+        message: 'encrypt.key holds a public key; decryption needs the private key',
+      });
     return createRsaEncryptor({ privateKeyPem: key.trim(), ...rsa });
   }
   return createTextEncryptor({ key, salt: value('encrypt.salt') ?? DEFAULT_SALT });
 }
 
-/** Turns a Spring resource location into a file path. */
-export function resolveLocation(location: string, baseDir: string): string {
-  let path = location.trim();
-  if (path.startsWith('classpath:')) {
-    return resolve(baseDir, path.slice('classpath:'.length).replace(/^\/+/, ''));
-  }
-  if (path.startsWith('file:')) {
-    path = path.slice('file:'.length);
-    // file:///abs and file://abs both name /abs; file:rel stays relative.
-    if (path.startsWith('//')) path = `/${path.replace(/^\/+/, '')}`;
-    path = decodeURIComponent(path);
-  }
-  return isAbsolute(path) ? path : resolve(baseDir, path);
+/**
+ * Turns a Spring resource location into a file path; `classpath:` resolves under `classpath`.
+ * See `resolveResourceLocation`.
+ */
+export function resolveLocation(location: string, baseDir: string, classpath = baseDir): string {
+  return resolveResourceLocation(location, { baseDir, classpath });
 }

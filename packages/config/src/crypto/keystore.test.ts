@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { isStratusError } from '@stratus/core';
+import { tempDir } from '@stratus/testing';
 import { createKeyStoreEncryptor, createPkcs12KeyStore, readPkcs12PrivateKey } from './keystore.js';
 import { createRsaEncryptor } from './rsa-encryptor.js';
 import { decryptProperties } from './decrypt-properties.js';
@@ -159,11 +159,11 @@ test('the key password is also tried as the store password (keytool PKCS#12 keep
   assert.equal(encryptor.decrypt(encryptor.encrypt('v')), 'v');
 });
 
-test('a wrong password, a missing alias and a legacy JKS give clear errors', () => {
+test('a wrong password, a missing alias, an unknown type and a file that is no key store give clear errors', () => {
   const store = createPkcs12KeyStore({ alias: 'k', password: 'right', privateKeyPem: mainPem });
   assert.throws(
     () => createKeyStoreEncryptor({ keyStore: store, password: 'wrong', alias: 'k' }),
-    hasCode('CFG_ERR_INVALID_KEY'),
+    hasCode('CFG_ERR_KEYSTORE_PASSWORD'),
   );
   assert.throws(
     () => createKeyStoreEncryptor({ keyStore: store, password: 'right', alias: 'missing' }),
@@ -173,23 +173,29 @@ test('a wrong password, a missing alias and a legacy JKS give clear errors', () 
     () => readPkcs12PrivateKey(store, ['right'], 'missing'),
     hasCode('CFG_ERR_UNKNOWN_KEY'),
   );
-  const jks = Buffer.from('feedfeed00000002', 'hex');
   assert.throws(
-    () => createKeyStoreEncryptor({ keyStore: jks, password: 'p', alias: 'k' }),
+    () => createKeyStoreEncryptor({ keyStore: store, password: 'right', alias: 'k', type: 'bks' }),
     (error: unknown) =>
       hasCode('CFG_ERR_UNSUPPORTED_KEYSTORE')(error) &&
-      /-deststoretype pkcs12/.test((error as Error).message),
+      /jks, jceks or pkcs12/.test((error as Error).message),
   );
-  assert.throws(
-    () =>
-      createKeyStoreEncryptor({ keyStore: store, password: 'right', alias: 'k', type: 'jceks' }),
-    hasCode('CFG_ERR_UNSUPPORTED_KEYSTORE'),
-  );
+  for (const bytes of [Buffer.from('feedfeed00000002', 'hex'), Buffer.from('not a key store')])
+    assert.throws(
+      () => createKeyStoreEncryptor({ keyStore: bytes, password: 'p', alias: 'k' }),
+      hasCode('CFG_ERR_KEYSTORE_FORMAT'),
+    );
+  // The file's format decides, as Java's keystore.type.compat does: a PKCS#12 named jceks opens.
+  const named = createKeyStoreEncryptor({
+    keyStore: store,
+    password: 'right',
+    alias: 'k',
+    type: 'jceks',
+  });
+  assert.equal(named.decrypt(named.encrypt('v')), 'v');
 });
 
 test('createEncryptorFromProperties picks keystore, RSA PEM, symmetric or nothing', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'stratus-ks-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'stratus-ks-');
   writeFileSync(
     join(dir, 'config.p12'),
     createPkcs12KeyStore({ alias: 'cfg', password: 'pw', privateKeyPem: mainPem }),

@@ -1,6 +1,8 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
-import { invalidKeyError, unknownKeyError, unsupportedKeyStoreError } from './errors.js';
+import { ConfigErrors } from '../errors.js';
+import { JCEKS_MAGIC, JKS_MAGIC, readJavaKeyStore } from './internal/java-keystore.js';
+import { recoverPrivateKey } from './internal/key-protectors.js';
 import { createRsaEncryptor, type RsaAlgorithm, type RsaTextEncryptor } from './rsa-encryptor.js';
 import type { TextEncryptor } from './text-encryptor.js';
 
@@ -15,8 +17,9 @@ export interface KeyStoreEncryptorOptions {
   /** `encrypt.key-store.secret`: the key password. @default the store password */
   secret?: string;
   /**
-   * `encrypt.key-store.type`. `jks` and `pkcs12` are both read as PKCS#12 (keytool has written
-   * PKCS#12 for `.jks` names since Java 9); a real legacy JKS file is refused.
+   * `encrypt.key-store.type`: `jks`, `jceks` or `pkcs12`. The file's own format decides how it
+   * is read (as Java's `keystore.type.compat` lets a `jks` store be PKCS#12 and the reverse):
+   * JKS, JCEKS and PKCS#12 files are all read whatever the type says.
    * @default 'jks'
    */
   type?: string;
@@ -28,49 +31,52 @@ export interface KeyStoreEncryptorOptions {
   strong?: boolean;
 }
 
-const JKS_MAGIC = 0xfeedfeed;
-const JCEKS_MAGIC = 0xcececece;
-const CONVERT_HINT =
-  'convert it: keytool -importkeystore -srckeystore <file> -destkeystore <file.p12> -deststoretype pkcs12';
+const KNOWN_TYPES = new Set(['jks', 'jceks', 'pkcs12', 'p12']);
+/** `PKCS12KeyStore.MAX_ITERATION_COUNT`: Java refuses more, and so does Stratus. */
+const MAX_MAC_ITERATIONS = 5_000_000;
+
+/** Options of {@link readKeyStorePrivateKey}. */
+export interface KeyStoreKeyOptions {
+  /** `encrypt.key-store.password`: opens (and checks the integrity of) the store. */
+  password: string;
+  /** `encrypt.key-store.secret`: the key password. @default the store password */
+  secret?: string;
+  /** The alias of the private key; matched case-insensitively, as Java does. */
+  alias: string;
+  /** `encrypt.key-store.type`. @default 'jks' */
+  type?: string;
+}
 
 /**
- * Builds an RSA encryptor from a PKCS#12 keystore, as Spring Cloud Config's
+ * Builds an RSA encryptor from a JKS, JCEKS or PKCS#12 key store, as Spring Cloud Config's
  * `KeyStoreTextEncryptorLocator`: the default alias encrypts and decrypts; a `{key:alias}` prefix
  * (optionally with `{secret:…}`, the key password) selects another key of the same store. Keys
  * are read once per alias and password and kept.
  *
- * @throws StratusError `CFG_ERR_UNSUPPORTED_KEYSTORE` for a legacy JKS/JCEKS file or another
- *   type; `CFG_ERR_INVALID_KEY` when the store cannot be opened or the default alias is missing.
+ * @throws StratusError `CFG_ERR_UNSUPPORTED_KEYSTORE` for an unknown type;
+ *   `CFG_ERR_KEYSTORE_FORMAT` for a file that is not a (complete) key store;
+ *   `CFG_ERR_KEYSTORE_PASSWORD` for a wrong store or key password; `CFG_ERR_INVALID_KEY` when
+ *   the default alias is missing or its key is not RSA.
  * @example
  * const encryptor = createKeyStoreEncryptor({
- *   keyStore: readFileSync('config.p12'), password: 'changeit', alias: 'config',
+ *   keyStore: readFileSync('server.jks'), password: 'changeit', alias: 'config',
  * });
  * encryptor.locate?.([['key', 'other']]).decrypt(cipher);
  */
 export function createKeyStoreEncryptor(options: KeyStoreEncryptorOptions): RsaTextEncryptor {
-  const type = (options.type ?? 'jks').toLowerCase();
-  if (!['jks', 'pkcs12', 'p12'].includes(type))
-    throw unsupportedKeyStoreError(
-      `encrypt.key-store.type ${type} is not supported; ${CONVERT_HINT}`,
-    );
-  const bytes = Buffer.from(options.keyStore);
-  if (bytes.length >= 4) {
-    const magic = bytes.readUInt32BE(0);
-    if (magic === JKS_MAGIC || magic === JCEKS_MAGIC)
-      throw unsupportedKeyStoreError(
-        `a legacy JKS/JCEKS key store cannot be read; ${CONVERT_HINT}`,
-      );
-  }
   const defaultSecret = options.secret ?? options.password;
+  const store = openKeyStore(Buffer.from(options.keyStore), options.type, [
+    options.password,
+    defaultSecret,
+  ]);
   const cache = new Map<string, RsaTextEncryptor>();
 
   function encryptorFor(alias: string, secret: string): RsaTextEncryptor {
     const cacheKey = `${alias}\u0000${secret}`;
     const cached = cache.get(cacheKey);
     if (cached) return cached;
-    const pem = readPkcs12PrivateKey(bytes, [options.password, secret], alias);
     const encryptor = createRsaEncryptor({
-      privateKeyPem: pem,
+      privateKeyPem: store.privateKeyPem(alias, secret),
       algorithm: options.algorithm,
       salt: options.salt,
       strong: options.strong,
@@ -83,8 +89,10 @@ export function createKeyStoreEncryptor(options: KeyStoreEncryptorOptions): RsaT
   try {
     main = encryptorFor(options.alias, defaultSecret);
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'CFG_ERR_UNKNOWN_KEY')
-      throw invalidKeyError('encrypt.key-store.alias is not in the key store');
+    if (ConfigErrors.UNKNOWN_KEY.is(error))
+      throw ConfigErrors.INVALID_KEY({
+        message: 'encrypt.key-store.alias is not in the key store',
+      });
     throw error;
   }
 
@@ -102,32 +110,110 @@ export function createKeyStoreEncryptor(options: KeyStoreEncryptorOptions): RsaT
 }
 
 /**
+ * Reads the private key of `alias` from a JKS, JCEKS or PKCS#12 key store and returns it as
+ * PKCS#8 PEM: what Spring's `KeyStoreKeyFactory.getKeyPair(alias, secret)` reads.
+ *
+ * @throws StratusError as {@link createKeyStoreEncryptor}, and `CFG_ERR_UNKNOWN_KEY` when the
+ *   alias holds no private key.
+ * @example
+ * const pem = readKeyStorePrivateKey(readFileSync('server.jceks'), { password: 'pw', alias: 'config', type: 'jceks' });
+ */
+export function readKeyStorePrivateKey(bytes: Uint8Array, options: KeyStoreKeyOptions): string {
+  const secret = options.secret ?? options.password;
+  return openKeyStore(Buffer.from(bytes), options.type, [options.password, secret]).privateKeyPem(
+    options.alias,
+    secret,
+  );
+}
+
+interface OpenKeyStore {
+  /** PKCS#8 PEM of `alias`, unlocked with `secret` (or the store password). */
+  privateKeyPem(alias: string, secret: string): string;
+}
+
+/** Opens a store by its content (magic number), after checking the configured type is known. */
+function openKeyStore(
+  bytes: Buffer,
+  type: string | undefined,
+  passwords: readonly string[],
+): OpenKeyStore {
+  const wanted = (type ?? 'jks').trim().toLowerCase();
+  if (!KNOWN_TYPES.has(wanted))
+    throw ConfigErrors.UNSUPPORTED_KEYSTORE({
+      message: `encrypt.key-store.type ${wanted} is not supported; use jks, jceks or pkcs12`,
+    });
+  const magic = bytes.length >= 4 ? bytes.readUInt32BE(0) : 0;
+  if (magic === JKS_MAGIC || magic === JCEKS_MAGIC) {
+    const store = readJavaKeyStore(bytes, passwords);
+    return {
+      privateKeyPem(alias, secret) {
+        const protectedKey = store.privateKeys.get(alias.toLowerCase());
+        if (protectedKey === undefined) throw ConfigErrors.UNKNOWN_KEY({ details: { alias } });
+        for (const password of new Set([secret, ...passwords])) {
+          const der = recoverPrivateKey(protectedKey, password);
+          if (der !== null) return pkcs8Pem(der);
+        }
+        throw ConfigErrors.KEYSTORE_PASSWORD({
+          message:
+            'the key password (encrypt.key-store.secret) does not unlock the key of this alias',
+        });
+      },
+    };
+  }
+  if (bytes[0] !== 0x30)
+    throw ConfigErrors.KEYSTORE_FORMAT({ message: 'not a JKS, JCEKS or PKCS#12 key store' });
+  return {
+    privateKeyPem: (alias, secret) => readPkcs12PrivateKey(bytes, [...passwords, secret], alias),
+  };
+}
+
+function pkcs8Pem(der: Buffer): string {
+  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+}
+
+/**
  * Reads the RSA private key of `alias` from a PKCS#12 file and returns it as PKCS#8 PEM. Each
  * password is tried in turn (PKCS#12 from keytool protects the store and its keys with one
  * password, so the key password may be what opens the file).
  *
- * @throws StratusError `CFG_ERR_INVALID_KEY` when no password opens the store,
- *   `CFG_ERR_UNKNOWN_KEY` when the alias holds no private key.
+ * @throws StratusError `CFG_ERR_KEYSTORE_FORMAT` for bytes that are not PKCS#12,
+ *   `CFG_ERR_KEYSTORE_PASSWORD` when no password opens the store, `CFG_ERR_UNKNOWN_KEY` when
+ *   the alias holds no private key.
  */
 export function readPkcs12PrivateKey(
   bytes: Uint8Array,
   passwords: readonly string[],
   alias: string,
 ): string {
+  let asn1: forge.asn1.Asn1;
+  try {
+    asn1 = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(bytes).toString('binary')));
+  } catch {
+    throw ConfigErrors.KEYSTORE_FORMAT({
+      message: 'not a JKS, JCEKS or PKCS#12 key store (not DER)',
+    });
+  }
+  assertMacIterations(asn1);
   let p12: forge.pkcs12.Pkcs12Pfx | null = null;
+  let wrongPassword = false;
   for (const password of new Set(passwords)) {
     try {
-      const asn1 = forge.asn1.fromDer(
-        forge.util.createBuffer(Buffer.from(bytes).toString('binary')),
-      );
       p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
       break;
-    } catch {
-      // Wrong password or not PKCS#12: try the next one; the error below names neither.
+    } catch (error) {
+      // node-forge: "PKCS#12 MAC could not be verified. Invalid password?"
+      if (error instanceof Error && /Invalid password/.test(error.message)) wrongPassword = true;
     }
   }
   if (p12 === null)
-    throw invalidKeyError('the key store cannot be opened with encrypt.key-store.password/secret');
+    throw wrongPassword
+      ? ConfigErrors.KEYSTORE_PASSWORD({
+          message:
+            'Keystore was tampered with, or password was incorrect (encrypt.key-store.password)',
+        })
+      : ConfigErrors.KEYSTORE_FORMAT({ message: 'not a readable PKCS#12 key store' });
   const wanted = alias.toLowerCase();
   for (const bagType of [forge.pki.oids.pkcs8ShroudedKeyBag!, forge.pki.oids.keyBag!]) {
     for (const bag of p12.getBags({ bagType })[bagType] ?? []) {
@@ -139,7 +225,20 @@ export function readPkcs12PrivateKey(
       return createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
     }
   }
-  throw unknownKeyError(alias);
+  throw ConfigErrors.UNKNOWN_KEY({ details: { alias } });
+}
+
+/** Refuses a MAC iteration count Java would refuse, so a hostile file cannot spin the CPU. */
+function assertMacIterations(pfx: forge.asn1.Asn1): void {
+  const macData = Array.isArray(pfx.value) ? pfx.value[2] : undefined;
+  const iterations = Array.isArray(macData?.value) ? macData.value[2] : undefined;
+  if (iterations === undefined || typeof iterations.value !== 'string') return;
+  const bytes = Buffer.from(iterations.value, 'binary');
+  if (
+    bytes.length > 4 ||
+    (bytes.length > 0 && bytes.readUIntBE(0, bytes.length) > MAX_MAC_ITERATIONS)
+  )
+    throw ConfigErrors.KEYSTORE_FORMAT({ message: 'the PKCS#12 MAC iteration count is too large' });
 }
 
 /**

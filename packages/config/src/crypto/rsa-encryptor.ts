@@ -8,7 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import forge from 'node-forge';
-import { decryptError, invalidKeyError } from './errors.js';
+import { ConfigErrors } from '../errors.js';
 import { createAesBytesEncryptor, deriveAesKey, saltToBytes } from './internal/aes.js';
 import { DEFAULT_SALT, type TextEncryptor } from './text-encryptor.js';
 
@@ -57,7 +57,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 export function createRsaEncryptor(options: RsaEncryptorOptions): RsaTextEncryptor {
   const algorithm = options.algorithm ?? 'DEFAULT';
   if (algorithm !== 'DEFAULT' && algorithm !== 'OAEP')
-    throw invalidKeyError('encrypt.rsa.algorithm must be DEFAULT or OAEP');
+    throw ConfigErrors.INVALID_KEY({ message: 'encrypt.rsa.algorithm must be DEFAULT or OAEP' });
   const saltBytes = saltToBytes(options.salt ?? DEFAULT_SALT, 'encrypt.rsa.salt');
   const gcm = options.strong === true;
   const privateKey = toPrivateKey(options);
@@ -115,16 +115,16 @@ export function createRsaEncryptor(options: RsaEncryptorOptions): RsaTextEncrypt
       return Buffer.concat([length, secret, body]).toString('base64');
     },
     decrypt(cipherText: string): string {
-      if (typeof cipherText !== 'string' || !BASE64.test(cipherText)) throw decryptError();
+      if (typeof cipherText !== 'string' || !BASE64.test(cipherText)) throw ConfigErrors.DECRYPT();
       const bytes = Buffer.from(cipherText, 'base64');
-      if (bytes.length < 2) throw decryptError();
+      if (bytes.length < 2) throw ConfigErrors.DECRYPT();
       const length = bytes.readUInt16BE(0);
-      if (length === 0 || bytes.length < 2 + length) throw decryptError();
+      if (length === 0 || bytes.length < 2 + length) throw ConfigErrors.DECRYPT();
       let random: Buffer;
       try {
         random = rsaDecrypt(bytes.subarray(2, 2 + length));
       } catch {
-        throw decryptError();
+        throw ConfigErrors.DECRYPT();
       }
       return aesFor(random)
         .decrypt(bytes.subarray(2 + length))
@@ -142,14 +142,13 @@ function toPrivateKey(options: RsaEncryptorOptions): KeyObject {
     if (options.keyPair?.privateKey) key = options.keyPair.privateKey;
     else if (typeof options.privateKeyPem === 'string')
       key = createPrivateKey(options.privateKeyPem);
-    else throw invalidKeyError('an RSA private key is required');
+    else throw ConfigErrors.INVALID_KEY({ message: 'an RSA private key is required' });
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'CFG_ERR_INVALID_KEY')
-      throw error;
-    throw invalidKeyError('the RSA private key cannot be read');
+    if (ConfigErrors.INVALID_KEY.is(error)) throw error;
+    throw ConfigErrors.INVALID_KEY({ message: 'the RSA private key cannot be read' });
   }
   if (key.type !== 'private' || key.asymmetricKeyType !== 'rsa')
-    throw invalidKeyError('the key is not an RSA private key');
+    throw ConfigErrors.INVALID_KEY({ message: 'the key is not an RSA private key' });
   return key;
 }
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { decryptError, invalidKeyError } from './errors.js';
+import { ConfigErrors } from '../errors.js';
 import { saltToBytes } from './internal/aes.js';
 
 /** Encrypts and decrypts text; the cipher text is lower-case hex. */
@@ -69,7 +69,7 @@ const HEX = /^[0-9a-fA-F]+$/;
 export function createTextEncryptor(options: TextEncryptorOptions): TextEncryptor {
   const { key } = options;
   if (typeof key !== 'string' || key.length === 0)
-    throw invalidKeyError('encrypt.key must not be empty');
+    throw ConfigErrors.INVALID_KEY({ message: 'encrypt.key must not be empty' });
   const saltBytes = saltToBytes(options.salt ?? DEFAULT_SALT);
   const derived = pbkdf2Sync(
     Buffer.from(key, 'utf8'),
@@ -88,11 +88,11 @@ export function createTextEncryptor(options: TextEncryptorOptions): TextEncrypto
     },
     decrypt(cipherHex: string): string {
       if (typeof cipherHex !== 'string' || cipherHex.length % 2 !== 0 || !HEX.test(cipherHex)) {
-        throw decryptError();
+        throw ConfigErrors.DECRYPT();
       }
       const bytes = Buffer.from(cipherHex, 'hex');
       if (bytes.length < IV_BYTES + BLOCK_BYTES || (bytes.length - IV_BYTES) % BLOCK_BYTES !== 0) {
-        throw decryptError();
+        throw ConfigErrors.DECRYPT();
       }
       try {
         const decipher = createDecipheriv('aes-256-cbc', derived, bytes.subarray(0, IV_BYTES));
@@ -101,7 +101,7 @@ export function createTextEncryptor(options: TextEncryptorOptions): TextEncrypto
           decipher.final(),
         ]).toString('utf8');
       } catch {
-        throw decryptError();
+        throw ConfigErrors.DECRYPT();
       }
     },
   });

@@ -52,7 +52,11 @@ export function createLoadBalancer(
 ): LoadBalancer & { readonly name: LoadBalancerName } {
   const name = parseLoadBalancerName(options.name ?? 'round-robin');
   if (name === null) throw unknownLoadBalancer(String(options.name), Object.keys(ALIASES));
-  const base = { clock: options.clock, quarantineMs: options.quarantineMs };
+  const base = {
+    clock: options.clock,
+    quarantineMs: options.quarantineMs,
+    maxQuarantineMs: options.maxQuarantineMs,
+  };
   const balancer =
     name === 'random'
       ? createRandomLoadBalancer(source, { ...base, random: options.random })
@@ -61,5 +65,10 @@ export function createLoadBalancer(
         : name === 'zone-preference'
           ? createZonePreferenceLoadBalancer(source, { ...base, zone: options.zone })
           : createRoundRobinLoadBalancer(source, base);
-  return { name, choose: balancer.choose, markFailed: balancer.markFailed };
+  return {
+    name,
+    choose: balancer.choose,
+    markFailed: balancer.markFailed,
+    markSucceeded: balancer.markSucceeded,
+  };
 }

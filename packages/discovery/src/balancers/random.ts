@@ -1,4 +1,4 @@
-import { createCandidates } from '../internal/candidates.js';
+import { createQuarantine } from './quarantine.js';
 import type { InstanceSource, LoadBalancer, LoadBalancerOptions } from '../load-balancer.js';
 
 /** Options of {@link createRandomLoadBalancer}. */
@@ -18,15 +18,20 @@ export function createRandomLoadBalancer(
   discovery: InstanceSource,
   options: RandomLoadBalancerOptions = {},
 ): LoadBalancer {
-  const candidates = createCandidates(options);
+  const quarantine = createQuarantine(options);
   const random = options.random ?? Math.random;
   return {
-    choose(serviceId) {
-      const instances = candidates.of(serviceId, discovery.getInstances(serviceId));
+    choose(serviceId, choice) {
+      const instances = quarantine.candidates(
+        serviceId,
+        discovery.getInstances(serviceId),
+        choice?.exclude,
+      );
       if (instances.length === 0) return null;
       const index = Math.min(instances.length - 1, Math.floor(random() * instances.length));
       return instances[Math.max(0, index)] ?? null;
     },
-    markFailed: candidates.markFailed,
+    markFailed: quarantine.markFailed,
+    markSucceeded: quarantine.markSucceeded,
   };
 }

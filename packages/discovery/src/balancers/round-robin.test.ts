@@ -69,20 +69,57 @@ test('skips an instance marked failed until its quarantine ends, by the injected
   );
 });
 
-test('uses quarantined instances anyway when every instance is quarantined', () => {
+test('tries the least recently failed instance when every instance is quarantined', () => {
   const clock = createManualClock(0);
   const list = [instance('x', 1), instance('x', 2)];
   const balancer = createRoundRobinLoadBalancer({ getInstances: () => list }, { clock });
-  balancer.markFailed('x', 'h:x:1');
   balancer.markFailed('x', 'h:x:2');
+  clock.advance(100);
+  balancer.markFailed('x', 'h:x:1');
+  assert.deepEqual(
+    tally(() => balancer.choose('x'), 4),
+    { 2: 4 },
+  );
+  balancer.markFailed('other-service', 'h:x:2'); // quarantine is per service
+  clock.advance(1_000); // the default first quarantine is 1 s
   assert.deepEqual(
     tally(() => balancer.choose('x'), 4),
     { 1: 2, 2: 2 },
   );
-  balancer.markFailed('other-service', 'h:x:1'); // quarantine is per service
-  clock.advance(10_000); // default quarantine is 10 s
+});
+
+test('a retry can exclude the instance that just failed', () => {
+  const list = [instance('x', 1), instance('x', 2), instance('x', 3)];
+  const balancer = createRoundRobinLoadBalancer({ getInstances: () => list });
+  const exclude = new Set(['h:x:1', 'h:x:3']);
   assert.deepEqual(
-    tally(() => balancer.choose('x'), 4),
-    { 1: 2, 2: 2 },
+    tally(() => balancer.choose('x', { exclude }), 3),
+    { 2: 3 },
+  );
+  assert.equal(balancer.choose('x', { exclude: new Set(list.map((i) => i.instanceId)) }), null);
+});
+
+test('a success reported after the quarantine ended clears the failure streak', () => {
+  const clock = createManualClock(0);
+  const list = [instance('x', 1), instance('x', 2)];
+  const balancer = createRoundRobinLoadBalancer(
+    { getInstances: () => list },
+    { clock, quarantineMs: 1_000 },
+  );
+  balancer.markFailed('x', 'h:x:1');
+  clock.advance(1_000);
+  balancer.markFailed('x', 'h:x:1'); // second failure in a row: 2 s
+  clock.advance(1_999);
+  assert.deepEqual(
+    tally(() => balancer.choose('x'), 2),
+    { 2: 2 },
+  );
+  clock.advance(1);
+  balancer.markSucceeded?.('x', 'h:x:1');
+  balancer.markFailed('x', 'h:x:1'); // a new streak: 1 s again
+  clock.advance(1_000);
+  assert.deepEqual(
+    tally(() => balancer.choose('x'), 2),
+    { 1: 1, 2: 1 },
   );
 });

@@ -1,4 +1,4 @@
-import { createCandidates } from '../internal/candidates.js';
+import { createQuarantine } from './quarantine.js';
 import type { InstanceSource, LoadBalancer, LoadBalancerOptions } from '../load-balancer.js';
 
 /**
@@ -14,17 +14,22 @@ export function createRoundRobinLoadBalancer(
   discovery: InstanceSource,
   options: LoadBalancerOptions = {},
 ): LoadBalancer {
-  const candidates = createCandidates(options);
+  const quarantine = createQuarantine(options);
   const positions = new Map<string, number>();
   return {
-    choose(serviceId) {
-      const instances = candidates.of(serviceId, discovery.getInstances(serviceId));
+    choose(serviceId, choice) {
+      const instances = quarantine.candidates(
+        serviceId,
+        discovery.getInstances(serviceId),
+        choice?.exclude,
+      );
       if (instances.length === 0) return null;
       const key = serviceId.toLowerCase();
       const position = positions.get(key) ?? 0;
       positions.set(key, (position + 1) % Number.MAX_SAFE_INTEGER);
       return instances[position % instances.length] ?? null;
     },
-    markFailed: candidates.markFailed,
+    markFailed: quarantine.markFailed,
+    markSucceeded: quarantine.markSucceeded,
   };
 }

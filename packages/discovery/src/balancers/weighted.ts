@@ -1,4 +1,4 @@
-import { createCandidates } from '../internal/candidates.js';
+import { createQuarantine } from './quarantine.js';
 import type { InstanceSource, LoadBalancer, LoadBalancerOptions } from '../load-balancer.js';
 import type { ServiceInstance } from '../types.js';
 
@@ -26,12 +26,16 @@ export function createWeightedLoadBalancer(
   discovery: InstanceSource,
   options: LoadBalancerOptions = {},
 ): LoadBalancer {
-  const candidates = createCandidates(options);
+  const quarantine = createQuarantine(options);
   // service id → instance id → current weight
   const state = new Map<string, Map<string, number>>();
   return {
-    choose(serviceId) {
-      const instances = candidates.of(serviceId, discovery.getInstances(serviceId));
+    choose(serviceId, choice) {
+      const instances = quarantine.candidates(
+        serviceId,
+        discovery.getInstances(serviceId),
+        choice?.exclude,
+      );
       if (instances.length === 0) return null;
       const key = serviceId.toLowerCase();
       const previous = state.get(key) ?? new Map<string, number>();
@@ -54,6 +58,7 @@ export function createWeightedLoadBalancer(
       state.set(key, current);
       return best;
     },
-    markFailed: candidates.markFailed,
+    markFailed: quarantine.markFailed,
+    markSucceeded: quarantine.markSucceeded,
   };
 }

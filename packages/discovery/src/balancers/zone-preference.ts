@@ -1,5 +1,5 @@
 import type { InstanceSource, LoadBalancer, LoadBalancerOptions } from '../load-balancer.js';
-import { createCandidates } from '../internal/candidates.js';
+import { createQuarantine } from './quarantine.js';
 import type { ServiceInstance } from '../types.js';
 
 /** Metadata key holding an instance's zone (Spring's `ZonePreferenceServiceInstanceListSupplier`). */
@@ -26,7 +26,7 @@ export function createZonePreferenceLoadBalancer(
   discovery: InstanceSource,
   options: ZonePreferenceLoadBalancerOptions = {},
 ): LoadBalancer {
-  const candidates = createCandidates(options);
+  const quarantine = createQuarantine(options);
   const zone = options.zone?.trim().toLowerCase() || null;
   const positions = new Map<string, number>();
   const inZone = (instances: ServiceInstance[]): ServiceInstance[] => {
@@ -37,14 +37,17 @@ export function createZonePreferenceLoadBalancer(
     return local.length > 0 ? local : instances;
   };
   return {
-    choose(serviceId) {
-      const instances = inZone(candidates.of(serviceId, discovery.getInstances(serviceId)));
+    choose(serviceId, choice) {
+      const instances = inZone(
+        quarantine.candidates(serviceId, discovery.getInstances(serviceId), choice?.exclude),
+      );
       if (instances.length === 0) return null;
       const key = serviceId.toLowerCase();
       const position = positions.get(key) ?? 0;
       positions.set(key, (position + 1) % Number.MAX_SAFE_INTEGER);
       return instances[position % instances.length] ?? null;
     },
-    markFailed: candidates.markFailed,
+    markFailed: quarantine.markFailed,
+    markSucceeded: quarantine.markSucceeded,
   };
 }

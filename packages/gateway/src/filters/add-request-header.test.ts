@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isStratusError } from '@stratus/core';
-import { exchange, filter } from '../internal/unit-testing.js';
+import { exchange, filter } from '../internal/test-units.js';
 import { addRequestHeaderFilterFactory } from './add-request-header.js';
 
 test('adds a value, keeping existing ones', () => {

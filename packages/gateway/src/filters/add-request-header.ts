@@ -6,12 +6,10 @@ import type { FilterFactory } from '../internal/types.js';
 export const addRequestHeaderFilterFactory: FilterFactory = {
   name: 'AddRequestHeader',
   shortcutFieldOrder: ['name', 'value'],
-  create(args, _context, order) {
+  create(args) {
     const name = headerNameArg(args);
     const value = headerValueArg(args);
     return {
-      name: 'AddRequestHeader',
-      order,
       pre(exchange) {
         appendHeader(exchange.requestHeaders, name, value(exchange.uriVariables));
       },

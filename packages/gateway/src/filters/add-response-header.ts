@@ -9,13 +9,11 @@ import type { FilterFactory } from '../internal/types.js';
 export const addResponseHeaderFilterFactory: FilterFactory = {
   name: 'AddResponseHeader',
   shortcutFieldOrder: ['name', 'value', 'override'],
-  create(args, _context, order) {
+  create(args) {
     const name = headerNameArg(args);
     const value = headerValueArg(args);
     const override = args.boolean('override', true);
     return {
-      name: 'AddResponseHeader',
-      order,
       post(exchange) {
         if (!override && exchange.responseHeaders[name] !== undefined) return;
         appendHeader(exchange.responseHeaders, name, value(exchange.uriVariables));

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createManualClock } from '@stratus/core';
 import { SignJWT } from 'jose';
-import { GatewayError } from '../errors.js';
-import { exchange, filter } from '../internal/unit-testing.js';
+import { GatewayErrors, responseOf } from '../errors.js';
+import { exchange, filter } from '../internal/test-units.js';
 import { authorizationHeaderFilterFactory } from './authorization-header.js';
 
 const secret = 'user_token_native_user_service_default_secret_key_at_least_64_bytes_long_!!';
@@ -19,7 +19,7 @@ const sign = (claims: Record<string, unknown>, alg = 'HS512', expSeconds = 3600)
 
 const run = async (authorization: string | undefined, headers: Record<string, string> = {}) => {
   const f = filter(authorizationHeaderFilterFactory, 'AuthorizationHeaderFilter', {
-    tokenKey: key,
+    settings: { jwt: { key: { secret } } },
     clock,
   });
   const ex = exchange({
@@ -30,9 +30,9 @@ const run = async (authorization: string | undefined, headers: Record<string, st
 };
 
 const rejects401 = (error: unknown): boolean =>
-  error instanceof GatewayError &&
+  GatewayErrors.UNAUTHORIZED.is(error) &&
   error.httpStatus === 401 &&
-  error.headers['www-authenticate'] === 'Bearer';
+  responseOf(error)?.headers?.['www-authenticate'] === 'Bearer';
 
 test('a valid HS512 token passes and its subject replaces any incoming X-User-Id', async () => {
   const ex = await run(`Bearer ${await sign({ sub: 'user-1' })}`, { 'x-user-id': 'admin' });
@@ -56,10 +56,10 @@ test('a token without sub gets 401', async () => {
   await assert.rejects(run(`Bearer ${await sign({})}`), rejects401);
 });
 
-test('without a tokenSecret the filter refuses to be created at runtime but validates at parse time', () => {
+test('without a verification key the filter refuses to be created at runtime but validates at parse time', () => {
   assert.throws(
     () => filter(authorizationHeaderFilterFactory, 'AuthorizationHeaderFilter'),
-    /tokenSecret/,
+    /token\.secret/,
   );
   assert.ok(
     filter(authorizationHeaderFilterFactory, 'AuthorizationHeaderFilter', { validateOnly: true }),

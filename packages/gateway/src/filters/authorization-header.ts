@@ -1,77 +1,75 @@
-import { errors as joseErrors, jwtVerify } from 'jose';
-import { GATEWAY_DEFAULTS } from '../defaults.js';
-import { GatewayError } from '../errors.js';
+import { GatewayErrors, withResponse } from '../errors.js';
+import type { GatewayExchange } from '../exchange.js';
 import { isHeaderValue } from '../internal/headers.js';
 import type { FilterFactory } from '../internal/types.js';
 
-const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+) *$/i;
-// reliability.md §1.4: an explicit allowlist per key; never `none`, never an asymmetric alg with an HMAC key.
-const ALGORITHMS = ['HS512', 'HS256'];
-
 /** The one 401 every token failure gets: constant body, `WWW-Authenticate: Bearer`. */
-export function unauthorized(): GatewayError {
-  return new GatewayError('GW_ERR_UNAUTHORIZED', {
-    message: 'A valid bearer token is required',
-    headers: { 'www-authenticate': 'Bearer' },
-  });
+export function unauthorized() {
+  return withResponse(GatewayErrors.UNAUTHORIZED(), { headers: { 'www-authenticate': 'Bearer' } });
+}
+
+/** A claim as a header value, or null when it cannot be one (objects, control characters). */
+function claimHeaderValue(value: unknown): string | null {
+  const text = Array.isArray(value)
+    ? value.every((item) => typeof item !== 'object')
+      ? value.join(',')
+      : null
+    : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : null;
+  return text !== null && isHeaderValue(text) ? text : null;
 }
 
 /**
- * The seed's `AuthorizationHeaderFilter`: requires `Authorization: Bearer <jwt>`
- * signed with the gateway's `tokenSecret` (HS512 or HS256), not expired, with a
- * non-empty `sub`. Any failure → 401 problem. On success the subject is sent
- * upstream in `X-User-Id` (configurable) after dropping any incoming value.
+ * The seed's `AuthorizationHeaderFilter`: requires `Authorization: Bearer <jwt>` verified by the
+ * gateway's one token verifier (`createTokenVerifier` of `@stratus/boot`): algorithms pinned to
+ * the key (HS512/HS256 for `token.secret`, RS/PS/ES for a public key or JWKS), `exp` and `sub`
+ * required, `nbf`, `iss` and `aud` checked. Any failure → the same 401 problem. On success the
+ * subject goes upstream in `X-User-Id` and configured claims in their headers; the gateway owns
+ * those headers, so a client's copies never pass.
  */
 export const authorizationHeaderFilterFactory: FilterFactory = {
   name: 'AuthorizationHeaderFilter',
   shortcutFieldOrder: [],
-  create(_args, context, order) {
-    const key = context.tokenKey;
-    if (key === undefined && !context.validateOnly) {
-      throw new Error('needs the gateway option tokenSecret (Spring token.secret)');
+  create(_args, context) {
+    const verifier = context.services.tokenVerifier;
+    if (verifier === null && !context.validateOnly) {
+      throw new Error(
+        'needs a verification key: token.secret, spring.security.oauth2.resourceserver.jwt.jwk-set-uri or .public-key-location',
+      );
     }
-    const userIdHeader = context.userIdHeader?.toLowerCase() ?? null;
-    const log = context.logger.child({ filter: 'AuthorizationHeaderFilter' });
+    const { userIdHeader, claimHeaders } = context.settings.jwt;
+    const owned = [
+      ...(userIdHeader === null ? [] : [userIdHeader]),
+      ...Object.values(claimHeaders),
+    ];
+    const claims = Object.entries(claimHeaders);
+    const log = context.logger.child({ component: 'gateway.filter.AuthorizationHeaderFilter' });
+    const forwardIdentity = (
+      exchange: GatewayExchange,
+      subject: string,
+      verified: Record<string, unknown>,
+    ): void => {
+      if (userIdHeader !== null) exchange.requestHeaders[userIdHeader] = subject;
+      for (const [claim, header] of claims) {
+        const value = claimHeaderValue(verified[claim]);
+        if (value !== null) exchange.requestHeaders[header] = value;
+      }
+    };
     return {
-      name: 'AuthorizationHeaderFilter',
-      order,
       async pre(exchange) {
-        if (userIdHeader !== null) delete exchange.requestHeaders[userIdHeader];
-        const header = exchange.requestHeaders['authorization'];
-        if (typeof header !== 'string') {
-          log.debug({ routeId: exchange.routeId, reason: 'missing' }, 'bearer token rejected');
+        for (const header of owned) delete exchange.requestHeaders[header];
+        const result =
+          verifier === null
+            ? ({ ok: false, reason: 'no-key' } as const)
+            : await verifier.verifyHeader(exchange.requestHeaders['authorization']);
+        if (!result.ok) {
+          log.debug({ routeId: exchange.routeId, reason: result.reason }, 'bearer token rejected');
           throw unauthorized();
         }
-        if (header.length > GATEWAY_DEFAULTS.maxTokenLength + 16) {
-          log.debug({ routeId: exchange.routeId, reason: 'too-large' }, 'bearer token rejected');
-          throw unauthorized();
-        }
-        const token = BEARER.exec(header)?.[1];
-        if (token === undefined || key === undefined) {
-          log.debug({ routeId: exchange.routeId, reason: 'malformed' }, 'bearer token rejected');
-          throw unauthorized();
-        }
-        let subject: unknown;
-        try {
-          const { payload } = await jwtVerify(token, key, {
-            algorithms: ALGORITHMS,
-            currentDate: new Date(context.clock.now()),
-            clockTolerance: GATEWAY_DEFAULTS.tokenClockToleranceSec,
-            requiredClaims: ['exp', 'sub'],
-            ...(context.tokenIssuer === undefined ? {} : { issuer: context.tokenIssuer }),
-            ...(context.tokenAudience === undefined ? {} : { audience: context.tokenAudience }),
-          });
-          subject = payload.sub;
-        } catch (error) {
-          const reason = error instanceof joseErrors.JOSEError ? error.code : 'invalid';
-          log.debug({ routeId: exchange.routeId, reason }, 'bearer token rejected');
-          throw unauthorized();
-        }
-        if (typeof subject !== 'string' || subject === '' || !isHeaderValue(subject)) {
-          log.debug({ routeId: exchange.routeId, reason: 'subject' }, 'bearer token rejected');
-          throw unauthorized();
-        }
-        if (userIdHeader !== null) exchange.requestHeaders[userIdHeader] = subject;
+        exchange.principal = result.token.subject;
+        exchange.claims = result.token.claims as Record<string, unknown>;
+        forwardIdentity(exchange, result.token.subject, exchange.claims as Record<string, unknown>);
       },
     };
   },

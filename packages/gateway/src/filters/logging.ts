@@ -1,46 +1,61 @@
-import type { FilterFactory, GatewayFilter } from '../internal/types.js';
+import { HIGHEST_PRECEDENCE } from '../filter-api.js';
+import type { FilterFactory } from '../internal/types.js';
 
-// Spring's Ordered.HIGHEST_PRECEDENCE, which the seed's LoggingFilter uses.
-const HIGHEST_PRECEDENCE = -2147483648;
+interface SeedFilterMessages {
+  readonly base: string;
+  readonly pre: string;
+  readonly post: string;
+}
 
-function loggingFactory(name: string, defaults: { log: boolean; order?: number }): FilterFactory {
+/**
+ * The seed's logging filters, at info as its `log.info` calls. Messages are constant; the
+ * request id, base message and status are fields.
+ */
+function seedLoggingFactory(
+  name: string,
+  messages: SeedFilterMessages,
+  defaults: { logs: boolean; order?: number },
+): FilterFactory {
   return {
     name,
     shortcutFieldOrder: ['baseMessage', 'preLogger', 'postLogger'],
-    create(args, context, order): GatewayFilter {
-      const baseMessage = args.string('baseMessage');
-      const preLogger = args.boolean('preLogger', defaults.log);
-      const postLogger = args.boolean('postLogger', defaults.log);
-      const log = context.logger.child({ filter: name });
+    create(args, context) {
+      const baseMessage = args.string('baseMessage') ?? null;
+      const preLogger = args.boolean('preLogger', defaults.logs);
+      const postLogger = args.boolean('postLogger', defaults.logs);
+      const log = context.logger.child({ component: `gateway.filter.${name}` });
       return {
-        name,
-        order: defaults.order ?? order,
+        ...(defaults.order === undefined ? {} : { order: defaults.order }),
         pre(exchange) {
-          log.debug({ routeId: exchange.routeId, baseMessage }, 'gateway logging filter');
+          if (baseMessage !== null)
+            log.info({ routeId: exchange.routeId, baseMessage }, messages.base);
           if (preLogger)
-            log.debug(
-              { routeId: exchange.routeId, method: exchange.method },
-              'gateway logging filter pre',
-            );
+            log.info({ routeId: exchange.routeId, requestId: exchange.requestId }, messages.pre);
         },
         post(exchange) {
           if (postLogger)
-            log.debug(
-              { routeId: exchange.routeId, status: exchange.statusCode },
-              'gateway logging filter post',
-            );
+            log.info({ routeId: exchange.routeId, status: exchange.statusCode }, messages.post);
         },
       };
     },
   };
 }
 
-/** The seed's `LoggingFilter` (args baseMessage, preLogger, postLogger): debug logs only, highest precedence. */
-export const loggingFilterFactory = loggingFactory('LoggingFilter', {
-  log: false,
-  order: HIGHEST_PRECEDENCE,
-});
-/** The seed's `GlobalFilter` used as a default filter: debug logs only. */
-export const globalFilterFactory = loggingFactory('GlobalFilter', { log: false });
-/** The seed's `CustomFilter` (no args; logs pre and post): debug logs only. */
-export const customFilterFactory = loggingFactory('CustomFilter', { log: true });
+/** The seed's `LoggingFilter` (baseMessage, preLogger, postLogger) at `Ordered.HIGHEST_PRECEDENCE`. */
+export const loggingFilterFactory = seedLoggingFactory(
+  'LoggingFilter',
+  { base: 'Logging Filter baseMessage', pre: 'Logging PRE Filter', post: 'Logging POST Filter' },
+  { logs: false, order: HIGHEST_PRECEDENCE },
+);
+/** The seed's `GlobalFilter`, used as a default filter. */
+export const globalFilterFactory = seedLoggingFactory(
+  'GlobalFilter',
+  { base: 'Global Filter baseMessage', pre: 'Global Filter Start', post: 'Global Filter End' },
+  { logs: false },
+);
+/** The seed's `CustomFilter` (no args needed; logs pre and post). */
+export const customFilterFactory = seedLoggingFactory(
+  'CustomFilter',
+  { base: 'Custom Filter baseMessage', pre: 'Custom PRE filter', post: 'Custom POST filter' },
+  { logs: true },
+);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exchange, filter } from '../internal/unit-testing.js';
+import { exchange, filter } from '../internal/test-units.js';
 import { prefixPathFilterFactory } from './prefix-path.js';
 
 test('PrefixPath=/mypath turns /hello into /mypath/hello', () => {

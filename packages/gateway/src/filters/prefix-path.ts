@@ -4,7 +4,7 @@ import type { FilterFactory } from '../internal/types.js';
 export const prefixPathFilterFactory: FilterFactory = {
   name: 'PrefixPath',
   shortcutFieldOrder: ['prefix'],
-  create(args, _context, order) {
+  create(args) {
     const prefix = args.required('prefix');
     if (!/^\/[^\s?#]*$/.test(prefix))
       throw new Error(
@@ -12,8 +12,6 @@ export const prefixPathFilterFactory: FilterFactory = {
       );
     const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
     return {
-      name: 'PrefixPath',
-      order,
       pre(exchange) {
         exchange.path = base + exchange.path;
       },

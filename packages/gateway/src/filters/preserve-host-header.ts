@@ -4,10 +4,8 @@ import type { FilterFactory } from '../internal/types.js';
 export const preserveHostHeaderFilterFactory: FilterFactory = {
   name: 'PreserveHostHeader',
   shortcutFieldOrder: [],
-  create(_args, _context, order) {
+  create() {
     return {
-      name: 'PreserveHostHeader',
-      order,
       pre(exchange) {
         exchange.preserveHost = true;
       },

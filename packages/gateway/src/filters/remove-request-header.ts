@@ -5,11 +5,9 @@ import type { FilterFactory } from '../internal/types.js';
 export const removeRequestHeaderFilterFactory: FilterFactory = {
   name: 'RemoveRequestHeader',
   shortcutFieldOrder: ['name'],
-  create(args, _context, order) {
+  create(args) {
     const name = headerNameArg(args);
     return {
-      name: 'RemoveRequestHeader',
-      order,
       pre(exchange) {
         delete exchange.requestHeaders[name];
       },

@@ -5,11 +5,9 @@ import type { FilterFactory } from '../internal/types.js';
 export const removeResponseHeaderFilterFactory: FilterFactory = {
   name: 'RemoveResponseHeader',
   shortcutFieldOrder: ['name'],
-  create(args, _context, order) {
+  create(args) {
     const name = headerNameArg(args);
     return {
-      name: 'RemoveResponseHeader',
-      order,
       post(exchange) {
         delete exchange.responseHeaders[name];
       },

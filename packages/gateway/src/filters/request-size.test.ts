@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GatewayError } from '../errors.js';
-import { exchange, filter } from '../internal/unit-testing.js';
+import { GatewayErrors, responseOf } from '../errors.js';
+import { exchange, filter } from '../internal/test-units.js';
 import { requestSizeFilterFactory } from './request-size.js';
 
 test("a Content-Length over maxSize gets 413 with Spring's errorMessage header", () => {
@@ -9,9 +9,9 @@ test("a Content-Length over maxSize gets 413 with Spring's errorMessage header",
   assert.throws(
     () => filter(requestSizeFilterFactory, 'RequestSize=5000000').pre?.(ex),
     (error) =>
-      error instanceof GatewayError &&
+      GatewayErrors.PAYLOAD_TOO_LARGE.is(error) &&
       error.httpStatus === 413 &&
-      error.headers['errorMessage'] ===
+      responseOf(error)?.headers?.['errorMessage'] ===
         'Request size is larger than permissible limit. Request size is 6.0 MB where permissible limit is 5.0 MB',
   );
 });
@@ -26,5 +26,8 @@ test('DataSize units are binary and the limit caps the streamed body of the rout
 });
 
 test('a malformed size is rejected', () => {
-  assert.throws(() => filter(requestSizeFilterFactory, 'RequestSize=5 parsecs'), /not a data size/);
+  assert.throws(
+    () => filter(requestSizeFilterFactory, 'RequestSize=5 parsecs'),
+    /must be a data size/,
+  );
 });

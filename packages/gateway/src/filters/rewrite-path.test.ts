@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exchange, filter } from '../internal/unit-testing.js';
+import { exchange, filter } from '../internal/test-units.js';
 import { rewritePathFilterFactory } from './rewrite-path.js';
 
 const rewrite = (shortcut: string, path: string): string => {

@@ -1,4 +1,4 @@
-import { compileJavaRegex, javaReplacementToJs } from '../internal/java-regex.js';
+import { compileJavaRegex, compileJavaReplacement } from '../internal/java-regex.js';
 import type { FilterFactory } from '../internal/types.js';
 
 /**
@@ -9,12 +9,10 @@ import type { FilterFactory } from '../internal/types.js';
 export const rewritePathFilterFactory: FilterFactory = {
   name: 'RewritePath',
   shortcutFieldOrder: ['regexp', 'replacement'],
-  create(args, _context, order) {
+  create(args) {
     const regex = compileJavaRegex(args.required('regexp'), { global: true });
-    const replacement = javaReplacementToJs(args.string('replacement') ?? '');
+    const replacement = compileJavaReplacement(args.string('replacement') ?? '', regex);
     return {
-      name: 'RewritePath',
-      order,
       pre(exchange) {
         exchange.path = exchange.path.replace(regex, replacement);
       },

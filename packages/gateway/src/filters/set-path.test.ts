@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exchange, filter } from '../internal/unit-testing.js';
+import { exchange, filter } from '../internal/test-units.js';
 import { setPathFilterFactory } from './set-path.js';
 
 test('SetPath=/{segment} uses the Path variables', () => {

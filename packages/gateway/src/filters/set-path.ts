@@ -5,7 +5,7 @@ import type { FilterFactory } from '../internal/types.js';
 export const setPathFilterFactory: FilterFactory = {
   name: 'SetPath',
   shortcutFieldOrder: ['template'],
-  create(args, _context, order) {
+  create(args) {
     const text = args.required('template');
     if (!/^\/[^\s?#]*$/.test(text))
       throw new Error(
@@ -13,8 +13,6 @@ export const setPathFilterFactory: FilterFactory = {
       );
     const template = compileTemplate(text);
     return {
-      name: 'SetPath',
-      order,
       pre(exchange) {
         exchange.path = template(exchange.uriVariables);
       },

@@ -5,12 +5,10 @@ import type { FilterFactory } from '../internal/types.js';
 export const setRequestHeaderFilterFactory: FilterFactory = {
   name: 'SetRequestHeader',
   shortcutFieldOrder: ['name', 'value'],
-  create(args, _context, order) {
+  create(args) {
     const name = headerNameArg(args);
     const value = headerValueArg(args);
     return {
-      name: 'SetRequestHeader',
-      order,
       pre(exchange) {
         exchange.requestHeaders[name] = value(exchange.uriVariables);
       },

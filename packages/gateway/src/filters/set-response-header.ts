@@ -5,12 +5,10 @@ import type { FilterFactory } from '../internal/types.js';
 export const setResponseHeaderFilterFactory: FilterFactory = {
   name: 'SetResponseHeader',
   shortcutFieldOrder: ['name', 'value'],
-  create(args, _context, order) {
+  create(args) {
     const name = headerNameArg(args);
     const value = headerValueArg(args);
     return {
-      name: 'SetResponseHeader',
-      order,
       post(exchange) {
         exchange.responseHeaders[name] = value(exchange.uriVariables);
       },

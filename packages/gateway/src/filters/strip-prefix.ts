@@ -13,11 +13,9 @@ export function stripPrefix(path: string, parts: number): string {
 export const stripPrefixFilterFactory: FilterFactory = {
   name: 'StripPrefix',
   shortcutFieldOrder: ['parts'],
-  create(args, _context, order) {
+  create(args) {
     const parts = args.integer('parts', 1);
     return {
-      name: 'StripPrefix',
-      order,
       pre(exchange) {
         exchange.path = stripPrefix(exchange.path, parts);
       },

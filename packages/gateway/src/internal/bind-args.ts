@@ -1,5 +1,5 @@
-/** How shortcut arguments (`_genkey_N`) map to fields (spring-wire.md §5.1). */
-export type ShortcutType = 'DEFAULT' | 'GATHER_LIST' | 'GATHER_LIST_TAIL_FLAG';
+import { parseDataSizeBytes, parseDurationMs } from '@stratus/core';
+import type { ShortcutType } from '../filter-api.js';
 
 /** The argument schema of a predicate or filter factory. */
 export interface ArgSpec {
@@ -53,6 +53,37 @@ export class BoundArgs {
     if (lower === 'true') return true;
     if (lower === 'false') return false;
     throw new Error(`argument '${name}' must be true or false, got ${JSON.stringify(value)}`);
+  }
+  /** True when the field was given. */
+  has(name: string): boolean {
+    return this.#values.has(canonical(name));
+  }
+  /** A finite number field. */
+  number(name: string, fallback: number): number {
+    const value = this.string(name);
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value.trim());
+    if (!Number.isFinite(n))
+      throw new Error(`argument '${name}' must be a number, got ${JSON.stringify(value)}`);
+    return n;
+  }
+  /** A Spring `Duration` field (`10ms`, `5s`, `PT1M`, a bare number of ms), in ms. */
+  duration(name: string, fallback: number): number {
+    const value = this.string(name);
+    if (value === undefined || value === '') return fallback;
+    const ms = parseDurationMs(value.trim());
+    if (ms === null || ms < 0)
+      throw new Error(`argument '${name}' must be a duration, got ${JSON.stringify(value)}`);
+    return ms;
+  }
+  /** A Spring `DataSize` field (`5MB`, `512KB`, a bare number of bytes), in bytes. */
+  dataSize(name: string, fallback: number): number {
+    const value = this.string(name);
+    if (value === undefined || value === '') return fallback;
+    const bytes = parseDataSizeBytes(value.trim());
+    if (bytes === null)
+      throw new Error(`argument '${name}' must be a data size, got ${JSON.stringify(value)}`);
+    return bytes;
   }
   /** A non-negative integer field. */
   integer(name: string, fallback: number): number {

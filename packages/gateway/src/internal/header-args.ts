@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { GatewayErrors } from '../errors.js';
 import type { BoundArgs } from './bind-args.js';
 import { isHeaderName, isHeaderValue } from './headers.js';
 import { compileTemplate } from './template.js';
@@ -20,14 +20,21 @@ export function headerValueArg(
   args: BoundArgs,
   field = 'value',
 ): (vars: Readonly<Record<string, string>>) => string {
-  const text = args.string(field) ?? '';
+  return compileHeaderValue(args.string(field) ?? '', field);
+}
+
+/** {@link headerValueArg} for a value already in hand. */
+export function compileHeaderValue(
+  text: string,
+  field: string,
+): (vars: Readonly<Record<string, string>>) => string {
   if (!isHeaderValue(text))
     throw new Error(`argument '${field}' contains characters not allowed in a header value`);
   const template = compileTemplate(text);
   if (!text.includes('{')) return template;
   return (vars) => {
     const value = template(vars);
-    if (!isHeaderValue(value)) throw new GatewayError('GW_ERR_INVALID_HEADER');
+    if (!isHeaderValue(value)) throw GatewayErrors.INVALID_HEADER();
     return value;
   };
 }

@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { HeaderRecord } from '../exchange.js';
 
-/** Outgoing headers keyed by lower-case name. */
-export type HeaderRecord = Record<string, string | string[]>;
+export type { HeaderRecord };
 
 // RFC 9110 §7.6.1 and spring-wire.md §5.6: never forwarded in either direction.
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -56,13 +56,12 @@ export function withoutHopByHop(
   return out;
 }
 
-/** Removes `X-Forwarded-*`, `Forwarded`, `X-Real-IP`, `X-User-*` and `X-Internal-*` in place. */
-export function removeSpoofable(headers: HeaderRecord): void {
-  for (const name of Object.keys(headers)) {
-    if (SPOOFABLE_NAMES.has(name) || SPOOFABLE_PREFIXES.some((prefix) => name.startsWith(prefix))) {
-      delete headers[name];
-    }
-  }
+/** True for `X-Forwarded-*`, `Forwarded`, `X-Real-IP`, `X-User-*` and `X-Internal-*` (lower-case names). */
+export function isSpoofable(name: string): boolean {
+  if (SPOOFABLE_NAMES.has(name)) return true;
+  if (!name.startsWith('x-')) return false;
+  for (const prefix of SPOOFABLE_PREFIXES) if (name.startsWith(prefix)) return true;
+  return false;
 }
 
 /** Appends a value to a header record, keeping earlier values. */

@@ -72,3 +72,25 @@ export function javaReplacementToJs(replacement: string): string {
   }
   return out;
 }
+
+/**
+ * {@link javaReplacementToJs}, checked against the regex it goes with: every `${name}` must be a
+ * named group of it and every `$n` at most its group count (Java throws "No group with name
+ * {x}" at replace time; here it is a definition problem at load).
+ *
+ * @throws Error naming the missing group.
+ */
+export function compileJavaReplacement(replacement: string, regex: RegExp): string {
+  const converted = javaReplacementToJs(replacement);
+  const names = new Set(
+    [...regex.source.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map((m) => m[1]),
+  );
+  const groupCount = new RegExp(`${regex.source}|`).exec('')!.length - 1;
+  for (const match of converted.matchAll(/\$\$|\$<([A-Za-z][A-Za-z0-9]*)>|\$(\d+)/g)) {
+    if (match[1] !== undefined && !names.has(match[1]))
+      throw new Error(`No group with name {${match[1]}} in regex ${JSON.stringify(regex.source)}`);
+    if (match[2] !== undefined && Number(match[2]) > groupCount)
+      throw new Error(`No group ${match[2]} in regex ${JSON.stringify(regex.source)}`);
+  }
+  return converted;
+}

@@ -12,6 +12,8 @@ const FORBIDDEN_ENCODED = /%(?:2f|5c|00)/i;
 // Raw backslash, ';' path parameters (CVE-2018-1199 class) and control characters.
 const FORBIDDEN_RAW = /[\\;\x00-\x20\x7f]/;
 const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
+// A path without escapes, forbidden characters, dot segments or `//` is already normal.
+const NEEDS_WORK = /[%\\;\x00-\x20\x7f]|\/\.|\/\//;
 
 /**
  * Normalises a request target once, so that routing, authorisation and
@@ -23,10 +25,11 @@ const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
  * @returns the normalised target, or null when the target must be rejected (400).
  */
 export function normalizeRequestTarget(target: string): NormalizedTarget | null {
-  if (!target.startsWith('/')) return null;
+  if (target.charCodeAt(0) !== 0x2f) return null;
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
   const query = q === -1 ? '' : target.slice(q + 1);
+  if (!NEEDS_WORK.test(rawPath)) return { path: rawPath, query };
   if (FORBIDDEN_RAW.test(rawPath) || FORBIDDEN_ENCODED.test(rawPath) || BAD_PERCENT.test(rawPath))
     return null;
   const decoded = rawPath.includes('%')

@@ -1,87 +1,100 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Clock, Logger } from '@stratus/core';
+import type { TokenVerifier } from '@stratus/boot';
+import type { CircuitBreakerFactory } from '@stratus/resilience';
+import type { GatewayExchange, RouteInfo } from '../exchange.js';
+import type { FactoryContext, GatewayFilter, RoutePredicate } from '../filter-api.js';
+import type { RouteDefinition } from '../route-definition.js';
 import type { ArgSpec, BoundArgs } from './bind-args.js';
-import type { HeaderRecord } from './headers.js';
+import type { KeyResolver } from '../key-resolvers.js';
+import type { RateLimiterBackend } from './rate-limit/backend.js';
 
-/** What a predicate sees of the incoming request. */
-export interface PredicateContext {
-  readonly method: string;
-  /** Normalised request path. */
-  readonly path: string;
-  /** Raw query string without `?`. */
-  readonly rawQuery: string;
-  /** Incoming headers as Node parsed them (lower-case names). */
-  readonly headers: IncomingHttpHeaders;
-  /** Current time, epoch ms, from the injected clock. */
-  readonly nowMs: number;
-  /** URI template variables captured so far for this route (Path, Host). */
-  readonly uriVariables: Record<string, string>;
-  /** Query parameters, parsed on first use. */
-  query(): URLSearchParams;
-  /** Cookies by name (all values), parsed on first use. */
-  cookies(): Map<string, string[]>;
+/** Shared services of one gateway, fixed for the life of one route table. */
+export interface GatewayServices {
+  /** Verifies bearer tokens for AuthorizationHeaderFilter; null when no key is configured. */
+  readonly tokenVerifier: TokenVerifier | null;
+  /** Token buckets of RequestRateLimiter (Redis, or in memory). */
+  readonly rateLimiter: RateLimiterBackend;
+  /** Key resolvers by bean name (`#{@principalNameKeyResolver}`). */
+  readonly keyResolvers: ReadonlyMap<string, KeyResolver>;
+  /** Spring Cloud CircuitBreaker over Resilience4j settings. */
+  readonly circuitBreakers: CircuitBreakerFactory;
+  /** Sends the exchange to a local path of this gateway (`forward:/fallback`). */
+  readonly forwardLocally: (
+    exchange: GatewayExchange,
+    path: string,
+    cause: unknown,
+  ) => Promise<void>;
+  /** Uniform numbers in [0, 1): Weight draws, retry jitter. */
+  readonly random: () => number;
 }
 
-/** A compiled route predicate. */
-export type RoutePredicate = (context: PredicateContext) => boolean;
-
-/** The mutable state of one proxied request, shared by the route's filters. */
-export interface GatewayExchange {
-  readonly routeId: string;
-  readonly method: string;
-  /** The path that will be sent upstream (raw-encoded); filters rewrite it. */
-  path: string;
-  /** Raw query without `?`. */
-  query: string;
-  /** Headers that will be sent upstream (lower-case names, hop-by-hop already removed). */
-  readonly requestHeaders: HeaderRecord;
-  /** Headers that will be sent to the client; filled after the upstream answers. */
-  readonly responseHeaders: HeaderRecord;
-  /** Upstream status; set after the upstream answers. */
-  statusCode: number;
-  /** URI template variables captured by Path and Host. */
-  readonly uriVariables: Readonly<Record<string, string>>;
-  /** Incoming `Content-Length`, or null for no or chunked body. */
-  readonly contentLength: number | null;
-  /** Largest body the route accepts, bytes; RequestSize lowers or raises it. */
-  maxBodyBytes: number;
-  /** Send the client's `Host` upstream (PreserveHostHeader). */
-  preserveHost: boolean;
-  readonly log: Logger;
-}
-
-/** A compiled route filter. `order` decides its position (Spring's Ordered). */
-export interface GatewayFilter {
-  readonly name: string;
-  readonly order: number;
-  /** Runs before the upstream call; throw a GatewayError to answer instead. */
-  pre?(exchange: GatewayExchange): void | Promise<void>;
-  /** Runs after the upstream answered, before the response headers are written. */
-  post?(exchange: GatewayExchange): void;
-}
-
-/** Services available to factories when a route table is compiled. */
-export interface FactoryContext {
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** HMAC key of AuthorizationHeaderFilter (UTF-8 bytes of `tokenSecret`), if configured. */
-  readonly tokenKey: Uint8Array | undefined;
-  readonly tokenIssuer: string | undefined;
-  readonly tokenAudience: string | undefined;
-  /** Header that carries the JWT subject upstream, or null for none. */
-  readonly userIdHeader: string | null;
-  /** When true, runtime-only requirements (e.g. a token secret) are not checked. */
+/** What built-in factories see: the public context plus the gateway's services. */
+export interface CompileContext extends FactoryContext {
+  readonly services: GatewayServices;
+  /** True while only checking definitions: runtime-only needs (a key) are not required. */
   readonly validateOnly: boolean;
 }
 
 /** Creates a predicate from bound args; throws an Error whose message is the problem. */
 export interface PredicateFactory extends ArgSpec {
   readonly name: string;
-  create(args: BoundArgs, context: FactoryContext): RoutePredicate;
+  create(args: BoundArgs, context: CompileContext): RoutePredicate;
 }
 
-/** Creates a filter from bound args; throws an Error whose message is the problem. `order` is the default position. */
+/** Creates a filter from bound args; throws an Error whose message is the problem. */
 export interface FilterFactory extends ArgSpec {
   readonly name: string;
-  create(args: BoundArgs, context: FactoryContext, order: number): GatewayFilter;
+  create(args: BoundArgs, context: CompileContext): GatewayFilter;
+}
+
+/** A filter placed in a route's chain. */
+export interface CompiledFilter extends GatewayFilter {
+  readonly name: string;
+  readonly order: number;
+}
+
+/** Where a route sends its requests. */
+export type RouteTarget =
+  | { readonly kind: 'lb'; readonly serviceId: string }
+  | { readonly kind: 'direct'; readonly origin: string }
+  /** `forward:/path`: dispatched to this gateway's own routes or handlers. */
+  | { readonly kind: 'forward'; readonly path: string }
+  /** `no://op`: nothing is called; a filter (RedirectTo, SetStatus) makes the answer. */
+  | { readonly kind: 'none' };
+
+/** A route ready to serve. */
+export interface CompiledRoute {
+  readonly id: string;
+  /** Unique within its table. */
+  readonly key: string;
+  readonly order: number;
+  readonly target: RouteTarget;
+  readonly predicates: readonly RoutePredicate[];
+  /** Global, default and route filters merged and sorted by order. */
+  readonly filters: readonly CompiledFilter[];
+  /** Per-route response timeout, ms (0 = none), from metadata `response-timeout`. */
+  readonly responseTimeoutMs: number | undefined;
+  /** Per-route connect timeout, ms, from metadata `connect-timeout`. */
+  readonly connectTimeoutMs: number | undefined;
+  /** True when a filter may send the request again (Retry, CircuitBreaker with a fallback). */
+  readonly needsReplayableBody: boolean;
+  /** Problems that make the route refuse every request (it failed to compile). */
+  readonly problems: readonly string[];
+  readonly definition: RouteDefinition;
+  /** What filters see of the route. */
+  readonly info: RouteInfo;
+}
+
+/** One `Weight` group member. */
+export interface WeightMember {
+  readonly routeKey: string;
+  readonly weight: number;
+}
+
+/** Everything served at one moment; replaced whole on refresh. */
+export interface RouteTable {
+  readonly routes: readonly CompiledRoute[];
+  /** `Weight` groups by name, weights normalised to sum 1. */
+  readonly weightGroups: ReadonlyMap<string, readonly WeightMember[]>;
+  /** Every problem found while compiling, for logs and health. */
+  readonly problems: readonly string[];
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { predicate, requestContext } from '../internal/unit-testing.js';
+import { predicate, requestContext } from '../internal/test-units.js';
 import { afterPredicateFactory } from './after.js';
 
 const instant = Date.parse('2017-01-21T00:42:47.789Z');

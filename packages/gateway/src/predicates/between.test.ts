@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { predicate, requestContext } from '../internal/unit-testing.js';
+import { predicate, requestContext } from '../internal/test-units.js';
 import { betweenPredicateFactory } from './between.js';
 
 test('matches strictly between the two instants', () => {

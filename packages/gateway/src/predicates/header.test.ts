@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { predicate, requestContext } from '../internal/unit-testing.js';
+import { predicate, requestContext } from '../internal/test-units.js';
 import { headerPredicateFactory } from './header.js';
 
 test('a value must fully match the regexp (Java String.matches)', () => {

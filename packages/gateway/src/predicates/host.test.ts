@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { predicate, requestContext } from '../internal/unit-testing.js';
+import { predicate, requestContext } from '../internal/test-units.js';
 import { hostPredicateFactory } from './host.js';
 
 const matches = (shortcut: string, host: string): Record<string, string> | null => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { predicate, requestContext } from '../internal/unit-testing.js';
+import { predicate, requestContext } from '../internal/test-units.js';
 import { pathPredicateFactory } from './path.js';
 
 const matches = (shortcut: string, path: string): Record<string, string> | null => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { predicate, requestContext } from '../internal/unit-testing.js';
+import { predicate, requestContext } from '../internal/test-units.js';
 import { queryPredicateFactory } from './query.js';
 
 test('the parameter must be present when no regexp is given', () => {

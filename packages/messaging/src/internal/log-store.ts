@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { messagingError } from '../errors.js';
+import { MessagingErrors } from '../errors.js';
 import type { NormalizedMessage } from './message.js';
 
 const SCHEMA_VERSION = 1;
@@ -68,7 +68,7 @@ export class LogStore {
       mkdirSync(dirname(resolve(path)), { recursive: true });
       this.#db = new Database(path);
     } catch (cause) {
-      throw messagingError('MSG_ERR_STORE_UNAVAILABLE', { cause, details: { path } });
+      throw MessagingErrors.STORE_UNAVAILABLE({ cause, details: { path } });
     }
     try {
       const db = this.#db;
@@ -86,7 +86,7 @@ export class LogStore {
       }).immediate();
     } catch (cause) {
       this.#db.close();
-      throw messagingError('MSG_ERR_STORE_UNAVAILABLE', { cause, details: { path } });
+      throw MessagingErrors.STORE_UNAVAILABLE({ cause, details: { path } });
     }
     const db = this.#db;
     this.#stmts = {
@@ -127,6 +127,9 @@ export class LogStore {
         'INSERT INTO consumer_offsets (group_id, topic, committed_offset) VALUES (?, ?, ?) ON CONFLICT (group_id, topic) DO NOTHING',
       ),
       purge: db.prepare<[number]>('DELETE FROM messages WHERE ts < ?'),
+      deleteOffsets: db.prepare<[string]>('DELETE FROM consumer_offsets WHERE group_id = ?'),
+      deleteLeases: db.prepare<[string]>('DELETE FROM consumer_leases WHERE group_id = ?'),
+      ping: db.prepare<[], { one: number }>('SELECT 1 AS one'),
     };
     const s = this.#stmts;
     this.#append = db.transaction((messages: NormalizedMessage[], ts: number) => {
@@ -188,6 +191,22 @@ export class LogStore {
   /** For a new group, fixes its start at the topic's current head. */
   initAtHead(groupId: string, topic: string): void {
     this.#initOffset(groupId, topic);
+  }
+
+  /** The offset the next message of `topic` will get (0 for a topic never written). */
+  head(topic: string): number {
+    return this.#stmts.head.get(topic)?.next_offset ?? 0;
+  }
+
+  /** Removes every trace of a group (a broadcast subscription's throw-away group). */
+  deleteGroup(groupId: string): void {
+    this.#stmts.deleteLeases.run(groupId);
+    this.#stmts.deleteOffsets.run(groupId);
+  }
+
+  /** Runs a trivial query; throws when the file is unusable. */
+  ping(): void {
+    this.#stmts.ping.get();
   }
 
   /** Deletes messages stored before `cutoff`; returns how many. */

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { decryptError, invalidKeyError } from '../errors.js';
+import { ConfigErrors } from '../../errors.js';
 
 const HEX = /^[0-9a-fA-F]+$/;
 const IV_BYTES = 16;
@@ -21,10 +21,11 @@ export interface BytesEncryptor {
  */
 export function saltToBytes(salt: string, property = 'encrypt.salt'): Buffer {
   if (typeof salt !== 'string' || salt.length === 0)
-    throw invalidKeyError(`${property} must not be empty`);
+    throw ConfigErrors.INVALID_KEY({ message: `${property} must not be empty` });
   if (HEX.test(salt)) {
     // Spring's Hex.decode rejects odd-length hex rather than treating it as text.
-    if (salt.length % 2 !== 0) throw invalidKeyError(`${property} is hex of odd length`);
+    if (salt.length % 2 !== 0)
+      throw ConfigErrors.INVALID_KEY({ message: `${property} is hex of odd length` });
     return Buffer.from(salt, 'hex');
   }
   return Buffer.from(salt, 'utf8');
@@ -55,7 +56,7 @@ export function createAesBytesEncryptor(key: Buffer, gcm: boolean): BytesEncrypt
       try {
         const iv = bytes.subarray(0, IV_BYTES);
         if (gcm) {
-          if (bytes.length < IV_BYTES + TAG_BYTES) throw decryptError();
+          if (bytes.length < IV_BYTES + TAG_BYTES) throw ConfigErrors.DECRYPT();
           const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
           decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
           return Buffer.concat([
@@ -64,11 +65,11 @@ export function createAesBytesEncryptor(key: Buffer, gcm: boolean): BytesEncrypt
           ]);
         }
         if (bytes.length < IV_BYTES + BLOCK_BYTES || (bytes.length - IV_BYTES) % BLOCK_BYTES !== 0)
-          throw decryptError();
+          throw ConfigErrors.DECRYPT();
         const decipher = createDecipheriv('aes-256-cbc', key, iv);
         return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES)), decipher.final()]);
       } catch {
-        throw decryptError();
+        throw ConfigErrors.DECRYPT();
       }
     },
   });
