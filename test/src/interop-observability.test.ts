@@ -164,15 +164,20 @@ const has = (service: string, kind: string) => (spans: QueriedSpan[]) =>
   spans.some((s) => s.localEndpoint?.serviceName === service && s.kind === kind);
 
 async function checkTrace(fleet: Fleet & { zipkin: string }): Promise<void> {
-  const traceId = randomBytes(16).toString('hex');
   const callerSpan = randomBytes(8).toString('hex');
-  const relayed = await eventually('the gateway routes /spring-service/relay', async () => {
-    const response = await call(`${fleet.gateway.url}/spring-service/relay`, {
-      json: { orderId: `trace-${traceId}` },
-      headers: { traceparent: `00-${traceId}-${callerSpan}-01` },
-    });
-    return response.status === 200 ? response : undefined;
-  });
+  // A new trace per attempt: an attempt the gateway could not route yet leaves spans of its own,
+  // which must not be mistaken for the routed request's.
+  const { relayed, traceId } = await eventually(
+    'the gateway routes /spring-service/relay',
+    async () => {
+      const attemptTrace = randomBytes(16).toString('hex');
+      const response = await call(`${fleet.gateway.url}/spring-service/relay`, {
+        json: { orderId: `trace-${attemptTrace}` },
+        headers: { traceparent: `00-${attemptTrace}-${callerSpan}-01` },
+      });
+      return response.status === 200 ? { relayed: response, traceId: attemptTrace } : undefined;
+    },
+  );
   assert.deepEqual(relayed.body, { published: fleet.topic });
   const expected: Array<[string, string]> = [
     ['apigateway-service', 'SERVER'],

@@ -18,8 +18,23 @@ function find(spans: QueriedSpan[], service: string, kind: string, name: string)
   return span;
 }
 
-const has = (service: string, kind: string, name: string) => (spans: QueriedSpan[]) =>
-  spans.some((s) => s.localEndpoint?.serviceName === service && s.kind === kind && s.name === name);
+type Wanted = readonly [service: string, kind: string, name: string];
+
+/**
+ * Whether a trace holds every wanted span. Each process exports on its own schedule (the gateway's
+ * server span ends last, so it is often exported last): wait for every span the test then reads.
+ */
+const hasAll =
+  (...wanted: Wanted[]) =>
+  (spans: QueriedSpan[]): boolean =>
+    wanted.every(([service, kind, name]) =>
+      spans.some(
+        (s) => s.localEndpoint?.serviceName === service && s.kind === kind && s.name === name,
+      ),
+    );
+
+const GATEWAY_SERVER: Wanted = ['apigateway-service', 'SERVER', 'http post /**'];
+const GATEWAY_CLIENT: Wanted = ['apigateway-service', 'CLIENT', 'http post'];
 
 test(
   'one order through the gateway is one Zipkin trace: gateway, order-service, the event log to catalog and back',
@@ -55,7 +70,7 @@ test(
     const signUp = await zipkinTrace(
       zipkin,
       signUpTrace,
-      has('user-service', 'SERVER', 'http post /users'),
+      hasAll(GATEWAY_SERVER, GATEWAY_CLIENT, ['user-service', 'SERVER', 'http post /users']),
     );
     const gatewayRoot = find(signUp, 'apigateway-service', 'SERVER', 'http post /**');
     assert.equal(gatewayRoot.parentId, undefined, 'the gateway starts the trace');
@@ -80,10 +95,15 @@ test(
     const spans = await zipkinTrace(
       zipkin,
       traceId,
-      (found) =>
-        has('order-service', 'CONSUMER', 'stock.reserved receive')(found) &&
-        has('catalog-service', 'CONSUMER', 'order.created receive')(found) &&
-        has('catalog-service', 'PRODUCER', 'stock.reserved send')(found),
+      hasAll(
+        GATEWAY_SERVER,
+        GATEWAY_CLIENT,
+        ['order-service', 'SERVER', 'http post /{userid}/orders'],
+        ['order-service', 'PRODUCER', 'order.created send'],
+        ['catalog-service', 'CONSUMER', 'order.created receive'],
+        ['catalog-service', 'PRODUCER', 'stock.reserved send'],
+        ['order-service', 'CONSUMER', 'stock.reserved receive'],
+      ),
     );
 
     const edge = find(spans, 'apigateway-service', 'SERVER', 'http post /**');
@@ -159,7 +179,11 @@ test(
     const readSpans = await zipkinTrace(
       zipkin,
       traceId.replace(/^./, 'a'),
-      has('order-service', 'SERVER', 'http get /{userid}/orders'),
+      hasAll(
+        ['user-service', 'SERVER', 'http get /users/{userid}'],
+        ['user-service', 'CLIENT', 'http get'],
+        ['order-service', 'SERVER', 'http get /{userid}/orders'],
+      ),
     );
     const userCall = find(readSpans, 'user-service', 'CLIENT', 'http get');
     assert.equal(
