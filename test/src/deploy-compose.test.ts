@@ -71,10 +71,50 @@ async function stackEnvironment(dir: string, project: string): Promise<NodeJS.Pr
   };
 }
 
+const PROJECT_PREFIX = 'stratus-test-';
+
+/**
+ * Removes the stacks of earlier runs that were killed before their teardown (the project names
+ * the test process's pid; a live pid's stack is another run's and stays), so an interrupted run
+ * leaves no containers behind for the next one to run beside.
+ */
+async function removeAbandonedProjects(t: TestContext): Promise<void> {
+  const label = 'io.podman.compose.project';
+  const format = `{{index .Labels "${label}"}}`;
+  const listed = await run('podman', [
+    'ps',
+    '-a',
+    '--filter',
+    `label=${label}`,
+    '--format',
+    format,
+  ]);
+  const projects = new Set(listed.stdout.split('\n').filter((p) => p.startsWith(PROJECT_PREFIX)));
+  for (const project of projects) {
+    const pid = Number(project.slice(PROJECT_PREFIX.length));
+    if (Number.isInteger(pid) && isRunning(pid)) continue;
+    t.diagnostic(`removing the abandoned stack ${project}`);
+    const byProject = `label=${label}=${project}`;
+    await run('podman', ['rm', '-f', '-v', '--filter', byProject]).catch(() => undefined);
+    await run('podman', ['volume', 'prune', '-f', '--filter', byProject]).catch(() => undefined);
+    await run('podman', ['network', 'rm', '-f', project]).catch(() => undefined);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function bringUp(t: TestContext): Promise<Stack & { startMs: number }> {
   await run('bash', [join(ROOT, 'scripts/images.sh'), 'build'], { timeout: 40 * 60_000 });
+  await removeAbandonedProjects(t);
   const dir = await tempDir(t, 'stratus-compose-');
-  const project = `stratus-test-${process.pid}`;
+  const project = `${PROJECT_PREFIX}${process.pid}`;
   const env = await stackEnvironment(dir, project);
   const compose = async (...args: string[]) =>
     (

@@ -11,7 +11,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { call, eventually, freePort, tempDir } from './support.js';
 import { ensureKafka } from './messaging-support.js';
-import { runScript, startZipkin, zipkinTrace, type QueriedSpan } from './tracing-support.js';
+import {
+  assertParent,
+  runScript,
+  startZipkin,
+  zipkinTrace,
+  type QueriedSpan,
+} from './tracing-support.js';
 import {
   FAST_EUREKA_CLIENT,
   ROOT,
@@ -203,13 +209,13 @@ async function checkTrace(fleet: Fleet & { zipkin: string }): Promise<void> {
   const stratusServer = find(spans, 'stratus-service', 'SERVER');
   const produced = find(spans, 'stratus-service', 'PRODUCER');
   const consumed = find(spans, 'stratus-consumer', 'CONSUMER');
-  assert.equal(edge.parentId, callerSpan, "the gateway continues the caller's W3C trace");
-  assert.equal(proxied.parentId, edge.id);
-  assert.equal(springServer.parentId, proxied.id, 'Brave continues the W3C traceparent');
-  assert.equal(feign.parentId, springServer.id, 'the OpenFeign call is a child of the request');
-  assert.equal(stratusServer.parentId, feign.id, "Stratus continues Brave's B3 headers");
-  assert.equal(produced.parentId, stratusServer.id);
-  assert.equal(consumed.parentId, produced.id, 'the consumer continues from the Kafka headers');
+  assertParent(spans, edge, callerSpan, "the gateway continues the caller's W3C trace");
+  assertParent(spans, proxied, edge);
+  assertParent(spans, springServer, proxied, 'Brave continues the W3C traceparent');
+  assertParent(spans, feign, springServer, 'the OpenFeign call is a child of the request');
+  assertParent(spans, stratusServer, feign, "Stratus continues Brave's B3 headers");
+  assertParent(spans, produced, stratusServer);
+  assertParent(spans, consumed, produced, 'the consumer continues from the Kafka headers');
   assert.ok(spans.every((s) => s.traceId === traceId));
   assert.equal(springServer.tags?.['http.url'] ?? springServer.tags?.uri, '/relay');
 }

@@ -1,5 +1,6 @@
 // Helpers of the tracing and metrics tests: a real Zipkin from scripts/zipkin.sh, a real
 // Prometheus from scripts/start-prometheus.sh, and shop traffic through the gateway.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -52,6 +53,32 @@ export interface QueriedSpan {
   localEndpoint?: { serviceName?: string };
   remoteEndpoint?: { serviceName?: string; ipv4?: string; port?: number };
   tags?: Record<string, string>;
+}
+
+/** One line per span (`service KIND name id <- parent`), for a failed check's message. */
+export function traceLines(spans: readonly QueriedSpan[]): string {
+  return spans
+    .map(
+      (s) =>
+        `${s.localEndpoint?.serviceName} ${s.kind} '${s.name}' ${s.id} <- ${s.parentId ?? 'root'}`,
+    )
+    .join('\n');
+}
+
+/** Asserts that `child` is a child of `parent` (a span, or an id); on failure shows the trace. */
+export function assertParent(
+  spans: readonly QueriedSpan[],
+  child: QueriedSpan,
+  parent: QueriedSpan | string,
+  why = '',
+): void {
+  const parentId = typeof parent === 'string' ? parent : parent.id;
+  if (child.parentId === parentId) return;
+  const name = (s: QueriedSpan) => `${s.localEndpoint?.serviceName} ${s.kind} '${s.name}'`;
+  const expected = typeof parent === 'string' ? parent : `${name(parent)} ${parent.id}`;
+  assert.fail(
+    `${why ? `${why}: ` : ''}${name(child)} has parent ${child.parentId}, not ${expected}; the trace:\n${traceLines(spans)}`,
+  );
 }
 
 /** Waits until Zipkin holds a trace with every span `isComplete` wants, and returns it. */

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startStack } from '@stratus/cli';
 import { call, freePort, tempDir } from './support.js';
-import { signUpAndLogIn, startZipkin, zipkinTrace, type QueriedSpan } from './tracing-support.js';
+import {
+  assertParent,
+  signUpAndLogIn,
+  startZipkin,
+  zipkinTrace,
+  type QueriedSpan,
+} from './tracing-support.js';
 
 function find(spans: QueriedSpan[], service: string, kind: string, name: string): QueriedSpan {
   const span = spans.find(
@@ -75,11 +81,8 @@ test(
     const gatewayRoot = find(signUp, 'apigateway-service', 'SERVER', 'http post /**');
     assert.equal(gatewayRoot.parentId, undefined, 'the gateway starts the trace');
     const gatewayCall = find(signUp, 'apigateway-service', 'CLIENT', 'http post');
-    assert.equal(gatewayCall.parentId, gatewayRoot.id);
-    assert.equal(
-      find(signUp, 'user-service', 'SERVER', 'http post /users').parentId,
-      gatewayCall.id,
-    );
+    assertParent(signUp, gatewayCall, gatewayRoot);
+    assertParent(signUp, find(signUp, 'user-service', 'SERVER', 'http post /users'), gatewayCall);
 
     // The order, in a trace the caller started (W3C traceparent, sampled).
     const traceId = [...crypto.getRandomValues(new Uint8Array(16))]
@@ -113,21 +116,23 @@ test(
     const received = find(spans, 'catalog-service', 'CONSUMER', 'order.created receive');
     const replied = find(spans, 'catalog-service', 'PRODUCER', 'stock.reserved send');
     const confirmed = find(spans, 'order-service', 'CONSUMER', 'stock.reserved receive');
-    assert.equal(edge.parentId, callerSpan, "the gateway continues the caller's trace");
-    assert.equal(proxied.parentId, edge.id);
-    assert.equal(placed.parentId, proxied.id);
-    assert.equal(
-      sent.parentId,
-      placed.id,
+    assertParent(spans, edge, callerSpan, "the gateway continues the caller's trace");
+    assertParent(spans, proxied, edge);
+    assertParent(spans, placed, proxied);
+    assertParent(
+      spans,
+      sent,
+      placed,
       'the outbox relay publishes in the request that wrote the row',
     );
-    assert.equal(
-      received.parentId,
-      sent.id,
+    assertParent(
+      spans,
+      received,
+      sent,
       'the consumer continues the trace from the message headers',
     );
-    assert.equal(replied.parentId, received.id);
-    assert.equal(confirmed.parentId, replied.id);
+    assertParent(spans, replied, received);
+    assertParent(spans, confirmed, replied);
     assert.ok(spans.every((s) => s.traceId === traceId));
     // The trace as Zipkin returns it, for the run's log (tags left out).
     t.diagnostic(JSON.stringify(spans.map(({ tags: _tags, ...span }) => span)));
@@ -186,13 +191,12 @@ test(
       ),
     );
     const userCall = find(readSpans, 'user-service', 'CLIENT', 'http get');
-    assert.equal(
-      find(readSpans, 'user-service', 'SERVER', 'http get /users/{userid}').id,
-      userCall.parentId,
-    );
-    assert.equal(
-      find(readSpans, 'order-service', 'SERVER', 'http get /{userid}/orders').parentId,
-      userCall.id,
+    const userRead = find(readSpans, 'user-service', 'SERVER', 'http get /users/{userid}');
+    assertParent(readSpans, userCall, userRead);
+    assertParent(
+      readSpans,
+      find(readSpans, 'order-service', 'SERVER', 'http get /{userid}/orders'),
+      userCall,
     );
   },
 );

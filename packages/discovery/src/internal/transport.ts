@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent, request } from 'undici';
 import type { Logger } from '@stratus/core';
 import type { ServiceUrl } from './service-url.js';
@@ -31,6 +32,10 @@ export function createTransport(
   options: { requestTimeoutMs: number; maxResponseBytes: number; logger: Logger },
 ): Transport {
   const { requestTimeoutMs, maxResponseBytes, logger } = options;
+  // Registry traffic is the client's own background work, whoever triggers it: a lookup that
+  // refreshes the registry inside a request must not put its fetch into that request's trace
+  // (or its timers' context). Calls run in the context the transport was created in.
+  const detached = AsyncLocalStorage.snapshot();
   const agent = new Agent({
     connect: { timeout: requestTimeoutMs },
     headersTimeout: requestTimeoutMs,
@@ -70,29 +75,31 @@ export function createTransport(
     };
   };
 
-  return {
-    async send(call) {
-      for (const server of servers) {
-        try {
-          const response = await attempt(server, call);
-          if (response.status < 500) return response;
-          logger.warn(
-            { server: server.base, method: call.method, status: response.status },
-            'registry server error, trying next',
-          );
-        } catch (error) {
-          const reason =
-            error instanceof ResponseTooLarge
-              ? 'response too large'
-              : ((error as { code?: string }).code ?? 'error');
-          logger.warn(
-            { server: server.base, method: call.method, reason },
-            'registry server unreachable, trying next',
-          );
-        }
+  const sendToFirstAnswering = async (call: TransportCall): Promise<TransportResponse | null> => {
+    for (const server of servers) {
+      try {
+        const response = await attempt(server, call);
+        if (response.status < 500) return response;
+        logger.warn(
+          { server: server.base, method: call.method, status: response.status },
+          'registry server error, trying next',
+        );
+      } catch (error) {
+        const reason =
+          error instanceof ResponseTooLarge
+            ? 'response too large'
+            : ((error as { code?: string }).code ?? 'error');
+        logger.warn(
+          { server: server.base, method: call.method, reason },
+          'registry server unreachable, trying next',
+        );
       }
-      return null;
-    },
+    }
+    return null;
+  };
+
+  return {
+    send: (call) => detached(() => sendToFirstAnswering(call)),
     async close() {
       await agent.close();
     },
