@@ -246,16 +246,36 @@ export async function processTree(pid) {
 export async function usage(pid) {
   let cpuTicks = 0;
   let rssBytes = 0;
+  // CPU per thread kind (`main` for each process's own thread, else the kernel's thread name:
+  // `V8 DefaultWorke` for V8's GC and compiler threads, `libuv-worker`, …), summed over the tree.
+  const threadTicks = {};
   for (const id of await processTree(pid)) {
     try {
       const stat = await readFile(`/proc/${id}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpuTicks += Number(fields[11]) + Number(fields[12]);
+      cpuTicks += ticksOf(stat);
       const status = await readFile(`/proc/${id}/status`, 'utf8');
       rssBytes += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      for (const tid of await readdir(`/proc/${id}/task`)) {
+        const taskStat = await readFile(`/proc/${id}/task/${tid}/stat`, 'utf8').catch(() => null);
+        if (taskStat === null) continue;
+        const name =
+          tid === String(id)
+            ? 'main'
+            : taskStat.slice(taskStat.indexOf('(') + 1, taskStat.lastIndexOf(')'));
+        threadTicks[name] = (threadTicks[name] ?? 0) + ticksOf(taskStat);
+      }
     } catch {
       // gone meanwhile
     }
   }
-  return { cpuSeconds: cpuTicks / 100, rssBytes };
+  const threadSeconds = Object.fromEntries(
+    Object.entries(threadTicks).map(([n, t]) => [n, t / 100]),
+  );
+  return { cpuSeconds: cpuTicks / 100, rssBytes, threadSeconds };
+}
+
+/** utime + stime of a /proc stat line, in clock ticks (100 per second). */
+function ticksOf(stat) {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }

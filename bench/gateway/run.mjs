@@ -109,12 +109,24 @@ async function measure(server, l, script, headers) {
     durationS: opts.durationS,
   });
   const after = await usage(server.pid);
+  const threadsPercent = {};
+  for (const [name, seconds] of Object.entries(after.threadSeconds)) {
+    const percent = ((seconds - (before.threadSeconds[name] ?? 0)) / opts.durationS) * 100;
+    if (percent >= 1) threadsPercent[name] = Math.round(percent);
+  }
   return {
     ...result,
     cpuPercent: ((after.cpuSeconds - before.cpuSeconds) / opts.durationS) * 100,
+    threadsPercent,
     rssBytes: after.rssBytes,
   };
 }
+
+const threadsText = (threads) =>
+  Object.entries(threads)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, percent]) => `${name} ${percent}`)
+    .join(', ');
 
 async function run(servers, headers) {
   const script = await wrkScript('gateway-get');
@@ -136,7 +148,7 @@ async function run(servers, headers) {
         const result = await measure(server, l, script, headers);
         samples.push({ round, load: l.name, server: server.label, ...result });
         console.error(
-          `round ${round + 1} ${l.name} ${server.label}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, cpu ${Math.round(result.cpuPercent)} %, errors ${result.errors}; load ${load()}`,
+          `round ${round + 1} ${l.name} ${server.label}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, cpu ${Math.round(result.cpuPercent)} % (${threadsText(result.threadsPercent)}), errors ${result.errors}; load ${load()}`,
         );
       }
   }
