@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_NODE_OPTIONS } from '../../packages/gateway/dist/index.js';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -89,7 +90,14 @@ const stratusRoutes = (origin) => {
  * `stratus gateway` with `workers` (null: the default, one per core). With `profileDir`, the
  * process writes a V8 CPU profile there when it stops (1 worker: the one process).
  */
-export async function startStratus({ label, origin, secret, workers, profileDir = null }) {
+export async function startStratus({
+  label,
+  origin,
+  secret,
+  workers,
+  profileDir = null,
+  nodeOptions = [],
+}) {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'stratus-bench-gw-'));
   const flags = [
@@ -107,7 +115,12 @@ export async function startStratus({ label, origin, secret, workers, profileDir 
     `--token.secret=${secret}`,
     ...stratusRoutes(origin),
   ];
-  const execArgv = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  // Started as `stratus up` starts a gateway (its cluster workers get the same options).
+  const execArgv = [
+    ...GATEWAY_NODE_OPTIONS,
+    ...nodeOptions,
+    ...(profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+  ];
   const child = fork(CLI, flags, {
     cwd: ROOT,
     execArgv,
@@ -127,7 +140,12 @@ const removing = (stop, dir) => async () => {
 
 /** The bare undici proxy (`undici-proxy.mjs`). */
 export async function startUndici({ label, origin, secret }) {
-  const { child, port } = await forkListening(join(HERE, 'undici-proxy.mjs'), [origin, secret]);
+  // The gateway's Node options too, so the two compare proxy code, not heap settings.
+  const { child, port } = await forkListening(
+    join(HERE, 'undici-proxy.mjs'),
+    [origin, secret],
+    [...GATEWAY_NODE_OPTIONS],
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/svc/small`, child);
   return { label, url, pid: child.pid, stop: stopper(child), hasJwt: true };

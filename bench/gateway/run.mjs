@@ -35,7 +35,7 @@ import {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const flag = (name, fallback) =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const opts = {
   durationS: Number(flag('duration', 12)),
   rounds: Number(flag('rounds', 2)),
@@ -46,6 +46,8 @@ const opts = {
   loads: flag('loads', 'small,large,small+jwt,large+jwt').split(','),
   openLoop: flag('open-loop', '1') !== '0',
   profileLoad: flag('profile-load', 'small'),
+  // Node/V8 options for the Stratus candidates only (space-separated), e.g. GC settings.
+  stratusNodeOptions: (flag('stratus-node-options', '') ?? '').split(' ').filter(Boolean),
 };
 const SECRET = 'bench-gateway-secret-'.padEnd(64, 'x');
 const LOADS = [
@@ -71,6 +73,7 @@ async function bearer() {
 
 async function startAll(upstream) {
   const common = { origin: upstream.origin, secret: SECRET };
+  const stratus = { ...common, nodeOptions: opts.stratusNodeOptions };
   const starters = {
     direct: async () => ({
       label: 'direct',
@@ -80,9 +83,9 @@ async function startAll(upstream) {
       hasJwt: false,
       isDirect: true,
     }),
-    'stratus-1': () => startStratus({ ...common, label: 'stratus-1', workers: 1 }),
+    'stratus-1': () => startStratus({ ...stratus, label: 'stratus-1', workers: 1 }),
     'stratus-default': () =>
-      startStratus({ ...common, label: `stratus-${availableParallelism()}`, workers: null }),
+      startStratus({ ...stratus, label: `stratus-${availableParallelism()}`, workers: null }),
     nginx: () => startNginx({ ...common, label: 'nginx' }),
     undici: () => startUndici({ ...common, label: 'undici' }),
     spring: () => startSpring({ ...common, label: 'spring-cloud-gateway' }),

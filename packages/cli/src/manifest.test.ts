@@ -12,7 +12,7 @@ import {
   REPO_ROOT,
   type StackManifest,
 } from './manifest.js';
-import { applyOverrides, planLaunch } from './internal/plan.js';
+import { applyOverrides, planLaunch, preflightProblems } from './internal/plan.js';
 import { splitCommand } from './internal/manifest-parse.js';
 
 const source = { file: 'stratus.yml', baseDir: '/project' };
@@ -309,6 +309,29 @@ test('a registry opens for fetches at once on its first start and keeps the empt
   );
   for (const other of launches.filter((l) => l !== registry))
     assert.deepEqual(other.firstStartArgs, []);
+});
+
+test("the gateway starts with the gateway's Node options before the stratus command; other servers without", () => {
+  const launches = planLaunch(defaultManifest(), {
+    dataDir: '/data',
+    flags: [],
+    cliPath: '/cli/stratus.js',
+    launcherPid: 1,
+    env: {},
+  });
+  const gateway = launches.find((l) => l.spec.name === 'apigateway-service')!;
+  assert.deepEqual(gateway.args.slice(0, 3), ['--no-memory-reducer', '/cli/stratus.js', 'gateway']);
+  const registry = launches.find((l) => l.spec.name === 'discovery-service')!;
+  assert.deepEqual(registry.args.slice(0, 2), ['/cli/stratus.js', 'registry']);
+  assert.deepEqual(
+    preflightProblems(
+      launches.filter((l) => l === gateway),
+      'stratus.yml',
+    ),
+    [
+      'stratus.yml processes.apigateway-service.server: the stratus command is missing at /cli/stratus.js',
+    ],
+  );
 });
 
 test('a Spring jar gets the registry both as EUREKA_CLIENT_SERVICEURL_DEFAULTZONE and by its dotted name', () => {

@@ -9,6 +9,17 @@ export type RunGatewayOptions = Omit<GatewayServerOptions, 'workers'> & {
   readonly env?: Record<string, string | undefined>;
 };
 
+/**
+ * Node options a gateway process starts with (`stratus up` and the cluster's workers pass them;
+ * V8 reads them only at start). `--no-memory-reducer`: after a quiet spell V8's memory reducer
+ * shrinks the heap's limits to the live size, and a proxy that then takes load again, allocating
+ * hundreds of MB/s of short-lived body buffers, stayed clamped there and ran a full mark-compact
+ * every ~70 ms (100 KiB responses: 2.7-3.9 k req/s with 70-80 % of a core in V8's marking
+ * threads, against 8.9 k at one core without it; bench/gateway, docs/gateway.md). A gateway is a
+ * long-running server whose memory the operator bounds, so it keeps its limits instead.
+ */
+export const GATEWAY_NODE_OPTIONS: readonly string[] = ['--no-memory-reducer'];
+
 /** Messages between the primary and its workers over the cluster's IPC channel. */
 const MESSAGE = {
   /** worker → primary: `stratus.gateway.workers` as the worker bound it. */
@@ -63,6 +74,11 @@ export async function runGateway(options: RunGatewayOptions = {}): Promise<void>
     return;
   }
   new Primary(count, options.logger ?? createLogger({ name: 'apigateway-service' })).start();
+}
+
+/** `execArgv` plus those of {@link GATEWAY_NODE_OPTIONS} it lacks. */
+export function withGatewayOptions(execArgv: readonly string[]): string[] {
+  return [...execArgv, ...GATEWAY_NODE_OPTIONS.filter((option) => !execArgv.includes(option))];
 }
 
 /** The count fixed before any configuration is read, or null to ask the first worker. */
@@ -135,6 +151,7 @@ class Primary {
     process.once('SIGINT', stop);
     // Started by a launcher over IPC (`stratus up`, a test): its going away stops the cluster.
     if (typeof process.send === 'function') process.once('disconnect', stop);
+    cluster.setupPrimary({ execArgv: withGatewayOptions(process.execArgv) });
     if (this.#count === null) this.#fork();
     else this.#forkUpTo(this.#count);
   }

@@ -58,4 +58,9 @@ export {
 export type { GatewaySpan, GatewayTracing, MetricRegistry } from './observability.js';
 export { gatewayActuatorEndpoint, type GatewayActuatorOptions } from './actuator.js';
 export { createGateway, type GatewayApplication, type GatewayServerOptions } from './server.js';
-export { runGateway, type RunGatewayOptions } from './cluster.js';
+export {
+  GATEWAY_NODE_OPTIONS,
+  runGateway,
+  withGatewayOptions,
+  type RunGatewayOptions,
+} from './cluster.js';

@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { GATEWAY_NODE_OPTIONS } from '@stratus/gateway';
 import { delimiter, isAbsolute, resolve } from 'node:path';
 import { invalidManifestError } from '../errors.js';
 import type { ProcessSpec, StackManifest, BuiltInServer } from '../manifest.js';
@@ -181,9 +182,11 @@ function commandLine(
   const script = run.kind === 'server' ? [context.cliPath, run.server] : [run.entry];
   const head = [...script, port, ...common, ...own];
   const tail = [...spec.args, ...context.flags];
+  // Node's own options go before the script; V8 reads them only at start.
+  const nodeOptions = run.kind === 'server' && run.server === 'gateway' ? GATEWAY_NODE_OPTIONS : [];
   return {
     file: process.execPath,
-    args: [...head, ...tail],
+    args: [...nodeOptions, ...head, ...tail],
     isStratus: true,
     firstStartArgs:
       run.kind === 'server' && run.server === 'registry'
@@ -210,8 +213,9 @@ export function preflightProblems(launches: readonly LaunchSpec[], file: string)
       problems.push(
         `${at}.entry: expected an existing file, got ${spec.run.entry} (not built yet? run npm run build)`,
       );
-    if (spec.run.kind === 'server' && !isFile(launch.args[0]!))
-      problems.push(`${at}.server: the stratus command is missing at ${launch.args[0]}`);
+    const cli = launch.args.find((arg) => !arg.startsWith('--'));
+    if (spec.run.kind === 'server' && (cli === undefined || !isFile(cli)))
+      problems.push(`${at}.server: the stratus command is missing at ${cli}`);
     if (
       spec.run.kind === 'command' &&
       findExecutable(launch.file, spec.workingDir, launch.env) === null
