@@ -31,6 +31,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { rssBytes } from '../load.mjs';
+import { fleetInstance } from '../vs-spring/fleet.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const flag = (name, fallback) =>
@@ -67,57 +68,14 @@ const cpuTicks = async (pid) => {
   return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
 };
 
-/** A Spring-client-like register body (spring-wire.md §1.4). */
-function instanceBody(i, dirty) {
-  const app = `BENCH-APP-${String(i % opts.apps).padStart(3, '0')}`;
-  const port = 10_000 + (i % 50_000);
-  const host = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  const id = `${host}:${app.toLowerCase()}:${port}`;
-  const url = `http://${host}:${port}`;
-  return {
-    app,
-    id,
-    body: JSON.stringify({
-      instance: {
-        instanceId: id,
-        app,
-        appGroupName: null,
-        ipAddr: host,
-        sid: 'na',
-        homePageUrl: `${url}/`,
-        statusPageUrl: `${url}/actuator/info`,
-        healthCheckUrl: `${url}/actuator/health`,
-        secureHealthCheckUrl: null,
-        vipAddress: app.toLowerCase(),
-        secureVipAddress: app.toLowerCase(),
-        countryId: 1,
-        dataCenterInfo: {
-          '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo',
-          name: 'MyOwn',
-        },
-        hostName: host,
-        status: 'UP',
-        overriddenStatus: 'UNKNOWN',
-        leaseInfo: {
-          renewalIntervalInSecs: opts.intervalS,
-          durationInSecs: opts.intervalS * 3,
-          registrationTimestamp: 0,
-          lastRenewalTimestamp: 0,
-          evictionTimestamp: 0,
-          serviceUpTimestamp: 0,
-        },
-        isCoordinatingDiscoveryServer: false,
-        lastUpdatedTimestamp: dirty,
-        lastDirtyTimestamp: dirty,
-        actionType: null,
-        asgName: null,
-        port: { $: port, '@enabled': 'true' },
-        securePort: { $: 443, '@enabled': 'false' },
-        metadata: { 'management.port': String(port) },
-      },
-    }),
-  };
-}
+/** A Spring-client-like register body (spring-wire.md §1.4), leases of 3 heartbeat intervals. */
+const instanceBody = (i, dirty) =>
+  fleetInstance(i, {
+    apps: opts.apps,
+    dirty,
+    renewalIntervalS: opts.intervalS,
+    durationS: opts.intervalS * 3,
+  });
 
 /** Prepares the baseline: a detached worktree of `commit` with node_modules linked, registry built. */
 async function prepareBaseline(commit) {

@@ -3,8 +3,11 @@
 // so nothing expires during a run. Same bodies, same ids, same lastDirtyTimestamp on every server.
 import { Pool } from 'undici';
 
-/** One instance of the fleet: its app, id, register body and heartbeat path. */
-export function fleetInstance(i, { apps, dirty }) {
+/**
+ * One instance of the fleet: its app, id, register body and heartbeat path. The lease defaults
+ * to 1 hour, renewed every 30 s; bench/registry passes its own heartbeat interval.
+ */
+export function fleetInstance(i, { apps, dirty, renewalIntervalS = 30, durationS = 3600 }) {
   const app = `BENCH-APP-${String(i % apps).padStart(3, '0')}`;
   const port = 10_000 + (i % 50_000);
   const host = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -32,8 +35,8 @@ export function fleetInstance(i, { apps, dirty }) {
       status: 'UP',
       overriddenStatus: 'UNKNOWN',
       leaseInfo: {
-        renewalIntervalInSecs: 30,
-        durationInSecs: 3600,
+        renewalIntervalInSecs: renewalIntervalS,
+        durationInSecs: durationS,
         registrationTimestamp: 0,
         lastRenewalTimestamp: 0,
         evictionTimestamp: 0,

@@ -79,6 +79,17 @@ function encodeLogical(value: unknown, schema: ConnectSchema, path: string): unk
   }
 }
 
+/** A number, boolean or string of a Connect scalar type: the same in JSON as in JavaScript. */
+function checkScalar(value: unknown, type: string, path: string): unknown {
+  if (type.startsWith('int')) return checkInteger(value, type, path);
+  if (type === 'boolean' || type === 'string') {
+    if (typeof value !== type) fail(path, `must be a ${type}`);
+    return value;
+  }
+  if (typeof value !== 'number') fail(path, `must be a number (${type})`);
+  return value;
+}
+
 function checkInteger(value: unknown, type: string, path: string): number | bigint {
   if (typeof value === 'bigint') {
     if (type !== 'int64') fail(path, `must be an ${type}`);
@@ -105,19 +116,13 @@ export function toConnectJson(value: unknown, schema: ConnectSchema, path = 'pay
     case 'int16':
     case 'int32':
     case 'int64':
-      return checkInteger(value, schema.type, path);
     case 'float':
     case 'double':
     case 'float32':
     case 'float64':
-      if (typeof value !== 'number') fail(path, `must be a number (${schema.type})`);
-      return value;
     case 'boolean':
-      if (typeof value !== 'boolean') fail(path, 'must be a boolean');
-      return value;
     case 'string':
-      if (typeof value !== 'string') fail(path, 'must be a string');
-      return value;
+      return checkScalar(value, schema.type, path);
     case 'bytes':
       if (!(value instanceof Uint8Array)) fail(path, 'must be a Buffer');
       return Buffer.from(value).toString('base64');
@@ -199,19 +204,13 @@ export function fromConnectJson(json: unknown, schema: ConnectSchema, path = 'pa
     case 'int16':
     case 'int32':
     case 'int64':
-      return checkInteger(json, schema.type, path);
     case 'float':
     case 'double':
     case 'float32':
     case 'float64':
-      if (typeof json !== 'number') fail(path, `must be a number (${schema.type})`);
-      return json;
     case 'boolean':
-      if (typeof json !== 'boolean') fail(path, 'must be a boolean');
-      return json;
     case 'string':
-      if (typeof json !== 'string') fail(path, 'must be a string');
-      return json;
+      return checkScalar(json, schema.type, path);
     case 'bytes':
       if (typeof json !== 'string') fail(path, 'must be base64 text');
       return Buffer.from(json, 'base64');
