@@ -286,6 +286,7 @@ async function databaseOutage(
   proxy: { up(): Promise<void>; down(): Promise<void> },
 ): Promise<void> {
   const OUTAGE_MS = 4_000;
+  const WORKERS = 4;
   const QUICK_MS = 2_500;
   const { userId, auth } = await signUpShopper(shop.gateway, 'outage@example.com');
   const pids = [...shop.stack.processes.values()].map((p) => p.child.pid);
@@ -316,7 +317,7 @@ async function databaseOutage(
       orderId: r.status === 201 ? r.body.orderId : undefined,
     });
   };
-  const workers = Array.from({ length: 4 }, async () => {
+  const workers = Array.from({ length: WORKERS }, async () => {
     while (running) {
       await place();
       await sleep(20);
@@ -364,16 +365,26 @@ async function databaseOutage(
     [],
     'no accepted order lost',
   );
-  assert.equal(
-    settled.length,
-    accepted.length,
-    'nothing half-written: only accepted orders stored',
+  // A COMMIT that reached the database as the connection was cut is stored although its
+  // request failed (the driver never heard the answer; a JDBC client is in the same place).
+  // Only requests in flight at the cut can be such, at most one per worker, each answered
+  // 503; and nothing is half-written: every stored order, those included, has its decision.
+  const unanswered = settled.filter((o) => !accepted.includes(o.orderId));
+  const unavailable = answers.filter((a) => a.status === 503).length;
+  assert.ok(
+    unanswered.length <= Math.min(WORKERS, unavailable),
+    `stored without a 201: ${unanswered.length} (workers ${WORKERS}, 503 answers ${unavailable})`,
   );
+  const stored = settled.map((o) => o.orderId);
   const decisions = await countOf(
     shop.db('catalog'),
-    sql`select count(*) as n from stock_reservations where order_id in (${sql.join(accepted)})`,
+    sql`select count(*) as n from stock_reservations where order_id in (${sql.join(stored)})`,
   );
-  assert.equal(decisions, accepted.length, 'one stock decision per order');
+  assert.equal(decisions, stored.length, 'one stock decision per stored order');
+  if (unanswered.length > 0)
+    t.diagnostic(
+      `stored although answered 503 (commit acknowledgement lost): ${unanswered.length}`,
+    );
   t.diagnostic(
     `${answers.length} answers: ${accepted.length} accepted, ${during.length} during the outage (slowest ${slowest} ms); accepted again ${recoveredMs} ms after the database came back`,
   );
