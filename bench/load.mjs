@@ -53,65 +53,6 @@ export async function runLoad(url, { requests, connections, maxDurationMs, heade
   };
 }
 
-/**
- * An open-loop load: requests leave at a fixed rate whatever the answers do, and each latency
- * runs from the moment its request was due, not from when it was sent, so a stall is counted
- * for every request it delayed (no coordinated omission, as wrk2 measures). Timers fire about
- * every millisecond: what was due since the last one leaves then, so up to ~1 ms of the
- * latencies is the generator's own and the same for every target at the same rate.
- * @param {string} url  target (loopback only)
- * @param {{ ratePerS: number, durationS: number, connections: number, headers?: Record<string,string> }} options
- */
-export async function runOpenLoop(url, { ratePerS, durationS, connections, headers = {} }) {
-  const target = new URL(url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname))
-    throw new Error('load only targets loopback');
-  const total = Math.round(ratePerS * durationS);
-  const intervalMs = 1000 / ratePerS;
-  const pool = new Pool(target.origin, { connections, pipelining: 1 });
-  const latencies = new Float64Array(total);
-  let sent = 0;
-  let settled = 0;
-  let errors = 0;
-  const started = performance.now();
-  await new Promise((resolve) => {
-    const finish = (index, scheduledAt, failed) => {
-      latencies[index] = performance.now() - scheduledAt;
-      if (failed) errors++;
-      if (++settled === total) resolve();
-    };
-    const tick = () => {
-      const due = Math.min(total, Math.floor((performance.now() - started) / intervalMs) + 1);
-      while (sent < due) {
-        const index = sent++;
-        const scheduledAt = started + index * intervalMs;
-        pool.request({ path: target.pathname + target.search, method: 'GET', headers }).then(
-          async ({ statusCode, body }) => {
-            await body.dump();
-            finish(index, scheduledAt, statusCode >= 400);
-          },
-          () => finish(index, scheduledAt, true),
-        );
-      }
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
-  const elapsedMs = performance.now() - started;
-  await pool.close();
-  latencies.sort();
-  const pct = (p) => latencies[Math.min(total - 1, Math.floor((p / 100) * total))] ?? 0;
-  return {
-    requests: total,
-    errors,
-    ratePerS,
-    achievedRps: total / (elapsedMs / 1000),
-    p50Ms: pct(50),
-    p99Ms: pct(99),
-    p999Ms: pct(99.9),
-  };
-}
-
 /** Resident memory of a process in bytes, from /proc (Linux). */
 export async function rssBytes(pid) {
   const { readFile } = await import('node:fs/promises');

@@ -97,6 +97,7 @@ export async function startStratus({
   workers,
   profileDir = null,
   nodeOptions = [],
+  extraFlags = [],
 }) {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'stratus-bench-gw-'));
@@ -114,6 +115,7 @@ export async function startStratus({
     '--logging.level.root=WARN',
     `--token.secret=${secret}`,
     ...stratusRoutes(origin),
+    ...extraFlags,
   ];
   // Started as `stratus up` starts a gateway (its cluster workers get the same options).
   const execArgv = [

@@ -10,7 +10,8 @@
 // 1-worker gateway under --cpu-prof writes a profile there and prints its top frames.
 //
 // Usage: node bench/gateway/run.mjs [--duration=12] [--rounds=2] [--warmup=60]
-//   [--connections=30] [--only=direct,stratus-1,stratus-default,nginx,undici,spring]
+//   [--connections=30]
+//   [--only=direct,stratus-1,stratus-1-nocache,stratus-default,nginx,undici,spring]
 //   [--loads=small,large,small+jwt,large+jwt] [--profile=<dir>] [--profile-load=small]
 //   [--open-loop=0]
 // After the rounds, an open-loop run (fixed rate, latency from each request's due time) at half
@@ -23,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { runWrk, wrkScript } from '../vs-spring/wrk.mjs';
-import { runOpenLoop } from '../load.mjs';
+import { runOpenLoopC } from './paced.mjs';
 import {
   startNginx,
   startSpring,
@@ -41,7 +42,10 @@ const opts = {
   rounds: Number(flag('rounds', 2)),
   warmupS: Number(flag('warmup', 60)),
   connections: Number(flag('connections', 30)),
-  only: flag('only', 'direct,stratus-1,stratus-default,nginx,undici,spring').split(','),
+  only: flag(
+    'only',
+    'direct,stratus-1,stratus-1-nocache,stratus-default,nginx,undici,spring',
+  ).split(','),
   profileDir: flag('profile', null),
   loads: flag('loads', 'small,large,small+jwt,large+jwt').split(','),
   openLoop: flag('open-loop', '1') !== '0',
@@ -84,6 +88,17 @@ async function startAll(upstream) {
       isDirect: true,
     }),
     'stratus-1': () => startStratus({ ...stratus, label: 'stratus-1', workers: 1 }),
+    // The JWT loads with the verified-token cache off: a signature check on every request, as
+    // the bare undici proxy does.
+    'stratus-1-nocache': async () => ({
+      ...(await startStratus({
+        ...stratus,
+        label: 'stratus-1-nocache',
+        workers: 1,
+        extraFlags: ['--stratus.gateway.jwt.cache-size=0'],
+      })),
+      jwtOnly: true,
+    }),
     'stratus-default': () =>
       startStratus({ ...stratus, label: `stratus-${availableParallelism()}`, workers: null }),
     nginx: () => startNginx({ ...common, label: 'nginx' }),
@@ -101,7 +116,7 @@ async function startAll(upstream) {
 
 const urlOf = (server, l) =>
   `${server.url}${server.isDirect ? l.path.replace(/^\/\w+/, '') : l.path}`;
-const appliesTo = (server, l) => !l.jwt || server.hasJwt;
+const appliesTo = (server, l) => (l.jwt ? server.hasJwt : !server.jwtOnly);
 
 async function measure(server, l, script, headers) {
   const before = await usage(server.pid);
@@ -171,7 +186,7 @@ async function openLoopRun(servers, samples, headers) {
     if (measured.length === 0) continue;
     const ratePerS = Math.round(measured.reduce((sum, s) => sum + s.rps, 0) / measured.length / 2);
     for (const server of servers.filter((s) => appliesTo(s, l) || s.isDirect)) {
-      const result = await runOpenLoop(urlOf(server, l), {
+      const result = await runOpenLoopC(urlOf(server, l), {
         ratePerS,
         durationS: opts.durationS,
         connections: 64,
@@ -179,7 +194,7 @@ async function openLoopRun(servers, samples, headers) {
       });
       results.push({ load: l.name, server: server.label, ...result });
       console.error(
-        `open loop ${l.name} ${server.label} at ${ratePerS}/s: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, errors ${result.errors}; load ${load()}`,
+        `open loop ${l.name} ${server.label} at ${ratePerS}/s: p50 ${result.p50Ms.toFixed(2)} ms, p90 ${result.p90Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, p99.9 ${result.p999Ms.toFixed(2)} ms, errors ${result.errors}; load ${load()}`,
       );
     }
   }

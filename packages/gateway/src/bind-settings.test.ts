@@ -19,6 +19,24 @@ test('with no configuration every setting is its default, frozen', () => {
   assert.equal(settings.redis, null);
   assert.equal(settings.rateLimiter.denyEmptyKey, true);
   assert.ok(Object.isFrozen(settings) && Object.isFrozen(settings.jwt));
+  assert.equal(settings.jwt.cacheSize, 1024);
+  assert.equal(settings.jwt.cacheTtlMs, 60_000);
+});
+
+test('the verified-token cache is sized and aged by stratus.gateway.jwt.cache-size and .cache-ttl', () => {
+  const settings = bindGatewaySettings(
+    env([
+      'file:application.yml',
+      { 'stratus.gateway.jwt.cache-size': 0, 'stratus.gateway.jwt.cache-ttl': '15s' },
+    ]),
+  );
+  assert.equal(settings.jwt.cacheSize, 0);
+  assert.equal(settings.jwt.cacheTtlMs, 15_000);
+  assert.throws(
+    () =>
+      bindGatewaySettings(env(['file:application.yml', { 'stratus.gateway.jwt.cache-size': -1 }])),
+    /stratus\.gateway\.jwt\.cache-size/,
+  );
 });
 
 test("Spring's keys bind under spring.cloud.gateway.server.webflux, which wins over spring.cloud.gateway", () => {

@@ -37,6 +37,8 @@ const STRATUS_KEYS = [
   'jwt.user-id-header',
   'jwt.clock-skew',
   'jwt.max-token-length',
+  'jwt.cache-size',
+  'jwt.cache-ttl',
   // Read by the process that forks the workers (cluster.ts), not by the request path.
   'workers',
 ];
@@ -233,6 +235,13 @@ function specsOf(env: ConfigEnvironment) {
       integer: true,
       min: 1,
     },
+    tokenCacheSize: {
+      key: 'stratus.gateway.jwt.cache-size',
+      type: 'number',
+      integer: true,
+      min: 0,
+    },
+    tokenCacheTtl: { key: 'stratus.gateway.jwt.cache-ttl', type: 'duration', min: 0 },
     jwsAlgorithms: { key: `${RESOURCE_SERVER}.jws-algorithms`, type: 'list' },
     issuer: { key: `${RESOURCE_SERVER}.issuer-uri`, type: 'string' },
     audiences: { key: `${RESOURCE_SERVER}.audiences`, type: 'list' },
@@ -341,6 +350,8 @@ export function bindGatewaySettings(
       audiences: bound.audiences ?? [],
       clockSkewSec: bound.clockSkew === undefined ? undefined : bound.clockSkew / 1000,
       maxTokenLength: bound.maxTokenLength,
+      cacheSize: bound.tokenCacheSize,
+      cacheTtlMs: bound.tokenCacheTtl,
       userIdHeader: optionalHeader(bound.userIdHeader),
       claimHeaders: claimHeadersOf(env),
     },

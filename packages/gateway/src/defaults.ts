@@ -23,6 +23,10 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   maxTokenLength: 8192,
   /** Allowed clock skew when checking `exp`/`nbf`, seconds. */
   tokenClockSkewSec: 30,
+  /** Verified bearer tokens reused without a new signature check (0 = verify every request). */
+  tokenCacheSize: 1024,
+  /** Longest a verified token is reused, ms: bounds acceptance after a JWKS key is rotated out. */
+  tokenCacheTtlMs: 60_000,
   /** Header carrying the authenticated subject to the upstream. */
   userIdHeader: 'X-User-Id',
   /** Header whose presence makes any request safe to repeat (draft-ietf-httpapi-idempotency-key-header). */

@@ -27,6 +27,10 @@ export interface JwtSettings {
   readonly clockSkewSec: number;
   /** Longest token accepted, characters. @default 8192 */
   readonly maxTokenLength: number;
+  /** Verified tokens reused without a new signature check; 0 verifies every request. @default 1024 */
+  readonly cacheSize: number;
+  /** Longest a verified token is reused, ms (a secret change empties the cache). @default 60 s */
+  readonly cacheTtlMs: number;
   /** Header carrying the subject upstream; null sends none. @default 'X-User-Id' */
   readonly userIdHeader: string | null;
   /** Claims forwarded upstream: claim name → header name (the gateway owns those headers). @default {} */
@@ -177,6 +181,16 @@ function resolveJwt(input: DeepPartial<JwtSettings> = {}, problems: string[]): J
     maxTokenLength: nonNegative(
       input.maxTokenLength ?? GATEWAY_DEFAULTS.maxTokenLength,
       'jwt.maxTokenLength',
+      problems,
+    ),
+    cacheSize: nonNegative(
+      input.cacheSize ?? GATEWAY_DEFAULTS.tokenCacheSize,
+      'jwt.cacheSize',
+      problems,
+    ),
+    cacheTtlMs: nonNegative(
+      input.cacheTtlMs ?? GATEWAY_DEFAULTS.tokenCacheTtlMs,
+      'jwt.cacheTtlMs',
       problems,
     ),
     userIdHeader: headerOrNull(

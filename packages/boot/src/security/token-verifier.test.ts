@@ -144,3 +144,61 @@ test('configuring none or mixing a secret with an asymmetric algorithm is a prog
   assert.throws(() => createTokenVerifier({ secret: () => SECRET, algorithms: ['RS256'] }));
   assert.throws(() => createTokenVerifier({ jwks: { keys: [] }, algorithms: ['HS256'] }));
 });
+
+test('a verified token is answered again without waiting, only while its exp and the cache age allow', async () => {
+  const local = createManualClock(NOW_MS);
+  const cached = createTokenVerifier({ secret: () => SECRET, clock: local });
+  const header = `Bearer ${await hs({ sub: 'u1', exp: nowSec + 120, roles: ['a'] })}`;
+  assert.equal(cached.verifyHeaderNow(header), undefined, 'not verified yet');
+  assert.equal(reasonOf(await cached.verifyHeader(header)), 'ok');
+  const hit = cached.verifyHeaderNow(header);
+  assert.ok(hit?.ok);
+  assert.equal(hit.token.subject, 'u1');
+  assert.ok(Object.isFrozen(hit.token.claims) && Object.isFrozen(hit.token.claims['roles']));
+  // The cache keeps a verdict for 60 s at most, then the signature is checked again.
+  local.advance(60_000);
+  assert.equal(cached.verifyHeaderNow(header), undefined);
+  assert.equal(reasonOf(await cached.verifyHeader(header)), 'ok');
+  assert.ok(cached.verifyHeaderNow(header)?.ok);
+  // exp (+120 s) with the 30 s tolerance ends a cached verdict even inside the cache age.
+  const later = createManualClock(NOW_MS);
+  const longLived = createTokenVerifier({
+    secret: () => SECRET,
+    clock: later,
+    cache: { maxAgeMs: 600_000 },
+  });
+  assert.equal(reasonOf(await longLived.verifyHeader(header)), 'ok');
+  later.advance(149_000);
+  assert.ok(longLived.verifyHeaderNow(header)?.ok);
+  later.advance(1_000);
+  assert.equal(longLived.verifyHeaderNow(header), undefined);
+  assert.equal(reasonOf(await longLived.verifyHeader(header)), 'ERR_JWT_EXPIRED');
+});
+
+test('refused tokens are never cached, and a token differing in one character is not a hit', async () => {
+  const cached = createTokenVerifier({ secret: () => SECRET, clock });
+  const token = await hs({ sub: 'u1', exp: nowSec + 60 });
+  assert.equal(reasonOf(await cached.verify(token)), 'ok');
+  const last = token.at(-2) === 'A' ? 'B' : 'A';
+  const tampered = `${token.slice(0, -2)}${last}${token.at(-1)}`;
+  assert.equal(cached.verifyHeaderNow(`Bearer ${tampered}`), undefined);
+  assert.notEqual(reasonOf(await cached.verify(tampered)), 'ok');
+  assert.equal(cached.verifyHeaderNow(`Bearer ${tampered}`), undefined, 'a refusal is not kept');
+  const forged = await hs({ sub: 'u1', exp: nowSec + 60 }, 'HS512', `${SECRET}-not-ours`);
+  assert.notEqual(reasonOf(await cached.verify(forged)), 'ok');
+  assert.equal(cached.verifyHeaderNow(`Bearer ${forged}`), undefined);
+  // Malformed headers are known at once, without a signature check.
+  assert.equal(reasonOf(cached.verifyHeaderNow('Basic abc') as TokenVerification), 'malformed');
+  assert.equal(reasonOf(cached.verifyHeaderNow(undefined) as TokenVerification), 'missing');
+});
+
+test('the cache holds at most maxEntries tokens, oldest out first; cache: false verifies every time', async () => {
+  const small = createTokenVerifier({ secret: () => SECRET, clock, cache: { maxEntries: 2 } });
+  const tokens = await Promise.all(['u1', 'u2', 'u3'].map((sub) => hs({ sub, exp: nowSec + 60 })));
+  for (const token of tokens) assert.equal(reasonOf(await small.verify(token)), 'ok');
+  const hits = tokens.map((token) => small.verifyHeaderNow(`Bearer ${token}`)?.ok ?? false);
+  assert.deepEqual(hits, [false, true, true]);
+  const uncached = createTokenVerifier({ secret: () => SECRET, clock, cache: false });
+  assert.equal(reasonOf(await uncached.verify(tokens[0])), 'ok');
+  assert.equal(uncached.verifyHeaderNow(`Bearer ${tokens[0]}`), undefined);
+});

@@ -9,6 +9,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { systemClock, type Clock } from '@stratus/core';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
 /** Claims Stratus reads from a verified token. */
 export interface VerifiedToken {
@@ -56,6 +57,11 @@ export type TokenVerifierOptions = TokenKeySource & {
   readonly maxTokenLength?: number;
   /** @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Verified tokens reused without checking their signature again (`false`: verify every
+   * time). @default 1024 tokens for at most 60 s each
+   */
+  readonly cache?: VerifiedTokenCacheOptions | false;
 };
 
 const HMAC_ALGORITHMS = ['HS512', 'HS256'] as const;
@@ -68,6 +74,11 @@ export interface TokenVerifier {
   verify(token: string | null | undefined): Promise<TokenVerification>;
   /** Verifies the token of an `Authorization: Bearer …` header value. Never throws on input. */
   verifyHeader(header: string | string[] | undefined): Promise<TokenVerification>;
+  /**
+   * The verdict of `verifyHeader` without waiting, when it is known now: a missing or malformed
+   * header, or a token verified before (the cache). `undefined`: call `verifyHeader`.
+   */
+  verifyHeaderNow(header: string | string[] | undefined): TokenVerification | undefined;
 }
 
 /**
@@ -91,19 +102,32 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   if (isHmac !== algorithms.every((a) => a.startsWith('HS')))
     throw new Error('createTokenVerifier: a secret takes HS* algorithms only; a public key none');
   const keyOf = keyResolver(options);
-  const verify = async (token: string | null | undefined): Promise<TokenVerification> => {
-    if (!token) return { ok: false, reason: 'missing' };
-    if (token.length > maxLength) return { ok: false, reason: 'too-large' };
-    const key = await keyOf();
-    if (key === null) return { ok: false, reason: 'no-key' };
+  const toleranceSec = options.clockToleranceSec ?? 30;
+  const cache = new VerifiedTokenCache<TokenVerification>(
+    options.cache === false ? { maxEntries: 0 } : options.cache,
+  );
+  const verifyOptions = {
+    algorithms,
+    clockTolerance: toleranceSec,
+    requiredClaims: ['exp', 'sub'],
+    ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+    ...(options.audience === undefined ? {} : { audience: [options.audience].flat() }),
+  };
+  /** The verdict known without a signature check: length and key problems, or a cached token. */
+  const known = (token: string | null | undefined): TokenVerification | undefined => {
+    if (!token) return MISSING;
+    if (token.length > maxLength) return TOO_LARGE;
+    const key = keyOf();
+    if (key === null) return NO_KEY;
+    return cache.get(token, key, clock.now(), toleranceSec);
+  };
+  const check = async (token: string): Promise<TokenVerification> => {
+    const key = keyOf() as Key;
+    const now = clock.now();
     try {
       const { payload } = await jwtVerify(token, key as JWTVerifyGetKey, {
-        algorithms,
-        currentDate: new Date(clock.now()),
-        clockTolerance: options.clockToleranceSec ?? 30,
-        requiredClaims: ['exp', 'sub'],
-        ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
-        ...(options.audience === undefined ? {} : { audience: [options.audience].flat() }),
+        ...verifyOptions,
+        currentDate: new Date(now),
       });
       if (
         typeof payload.sub !== 'string' ||
@@ -111,10 +135,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         /[\0-\x1f\x7f]/.test(payload.sub)
       )
         return { ok: false, reason: 'subject' };
-      return {
+      const verdict: TokenVerification = Object.freeze({
         ok: true,
-        token: { subject: payload.sub, expiresAt: (payload.exp ?? 0) * 1000, claims: payload },
-      };
+        token: Object.freeze({
+          subject: payload.sub,
+          expiresAt: (payload.exp ?? 0) * 1000,
+          claims: payload,
+        }),
+      });
+      cache.set(token, key, verdict, payload, now);
+      return verdict;
     } catch (error) {
       return {
         ok: false,
@@ -122,19 +152,34 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       };
     }
   };
+  const verify = (token: string | null | undefined): Promise<TokenVerification> => {
+    const verdict = known(token);
+    return verdict === undefined ? check(token as string) : Promise.resolve(verdict);
+  };
+  const tokenOf = (header: string | string[] | undefined): string | TokenVerification => {
+    if (header === undefined) return MISSING;
+    if (typeof header !== 'string' || header.length > maxLength + 16) return MALFORMED;
+    return BEARER.exec(header)?.[1] ?? MALFORMED;
+  };
   return {
     verify,
     verifyHeader(header) {
-      if (header === undefined) return Promise.resolve({ ok: false, reason: 'missing' });
-      if (typeof header !== 'string' || header.length > maxLength + 16)
-        return Promise.resolve({ ok: false, reason: 'malformed' });
-      const token = BEARER.exec(header)?.[1];
-      return token === undefined
-        ? Promise.resolve({ ok: false, reason: 'malformed' })
-        : verify(token);
+      const token = tokenOf(header);
+      return typeof token === 'string' ? verify(token) : Promise.resolve(token);
+    },
+    verifyHeaderNow(header) {
+      const token = tokenOf(header);
+      return typeof token === 'string' ? known(token) : token;
     },
   };
 }
+
+const rejected = (reason: TokenRejection): TokenVerification =>
+  Object.freeze({ ok: false, reason });
+const MISSING = rejected('missing');
+const TOO_LARGE = rejected('too-large');
+const NO_KEY = rejected('no-key');
+const MALFORMED = rejected('malformed');
 
 type Key = Uint8Array | CryptoKey | JWTVerifyGetKey;
 
@@ -157,25 +202,28 @@ function hmacKeys(secret: string): JWTVerifyGetKey {
   };
 }
 
-/** Resolves the verification key once (or per secret value, cached), `null` when there is none. */
-function keyResolver(options: TokenKeySource): () => Promise<Key | null> {
+/**
+ * Resolves the verification key once (or per secret value, cached), `null` when there is none.
+ * The same object comes back until the key changes: the verified-token cache keys on it.
+ */
+function keyResolver(options: TokenKeySource): () => Key | null {
   if ('secret' in options) {
     // jose imports raw bytes into a CryptoKey on every verification: import once per algorithm.
     let cached: { secret: string; byAlg: JWTVerifyGetKey } | null = null;
     return () => {
       const secret = options.secret();
-      if (!secret) return Promise.resolve(null);
+      if (!secret) return null;
       if (cached?.secret !== secret) cached = { secret, byAlg: hmacKeys(secret) };
-      return Promise.resolve(cached.byAlg);
+      return cached.byAlg;
     };
   }
   if ('jwksUrl' in options) {
     const set = createRemoteJWKSet(new URL(options.jwksUrl));
-    return () => Promise.resolve(set);
+    return () => set;
   }
   if ('jwks' in options) {
     const set = createLocalJWKSet(options.jwks as Parameters<typeof createLocalJWKSet>[0]);
-    return () => Promise.resolve(set);
+    return () => set;
   }
   // jose needs the algorithm to import a PEM; the key works for every algorithm of its family.
   const pem = options.publicKeyPem;
@@ -195,5 +243,5 @@ function keyResolver(options: TokenKeySource): () => Promise<Key | null> {
     if (key === null) throw new joseErrors.JWKSNoMatchingKey();
     return key;
   };
-  return () => Promise.resolve(byAlg);
+  return () => byAlg;
 }

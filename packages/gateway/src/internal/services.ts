@@ -12,14 +12,20 @@ import type { GatewayServices } from './types.js';
  * is configured rather than with the gateway library (boot's entry loads the whole runtime).
  */
 function lazyVerifier(options: TokenVerifierOptions): TokenVerifier {
-  let verifier: Promise<TokenVerifier> | undefined;
+  let loading: Promise<TokenVerifier> | undefined;
+  let loaded: TokenVerifier | null = null;
   const load = (): Promise<TokenVerifier> =>
-    (verifier ??= import('@stratus/boot').then((boot) => boot.createTokenVerifier(options)));
+    (loading ??= import('@stratus/boot').then((boot) => {
+      loaded = boot.createTokenVerifier(options);
+      return loaded;
+    }));
   // Start loading now, so the first request does not wait for it.
   load().catch(() => undefined);
   return {
-    verify: async (token) => (await load()).verify(token),
-    verifyHeader: async (header) => (await load()).verifyHeader(header),
+    verify: (token) => loaded?.verify(token) ?? load().then((v) => v.verify(token)),
+    verifyHeader: (header) =>
+      loaded?.verifyHeader(header) ?? load().then((v) => v.verifyHeader(header)),
+    verifyHeaderNow: (header) => loaded?.verifyHeaderNow(header),
   };
 }
 
@@ -36,6 +42,7 @@ export function tokenVerifierOf(jwt: JwtSettings, clock: Clock): TokenVerifier |
     ...(jwt.audiences.length === 0 ? {} : { audience: jwt.audiences }),
     clockToleranceSec: jwt.clockSkewSec,
     maxTokenLength: jwt.maxTokenLength,
+    cache: { maxEntries: jwt.cacheSize, maxAgeMs: jwt.cacheTtlMs },
     clock,
   };
   if ('secret' in key) {
