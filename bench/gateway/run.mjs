@@ -35,6 +35,14 @@ import {
 } from './candidates.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Every process started so far (each with stop()), stopped if the run is interrupted. */
+const running = [];
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, async () => {
+    console.error(`${signal}: stopping the candidates`);
+    await Promise.allSettled(running.map((server) => server.stop()));
+    process.exit(130);
+  });
 const flag = (name, fallback) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const opts = {
@@ -110,6 +118,7 @@ async function startAll(upstream) {
     const started = await starters[name]();
     console.error(`started ${started.label} (${started.url}); load ${load()}`);
     servers.push(started);
+    running.push(started);
   }
   return servers;
 }
@@ -284,6 +293,7 @@ async function profile(upstream, headers) {
     workers: 1,
     profileDir: opts.profileDir,
   });
+  running.push(server);
   const script = await wrkScript('gateway-get');
   const l = LOADS.find((x) => x.name === opts.profileLoad) ?? LOADS[0];
   await runWrk(urlOf(server, l), {
@@ -312,6 +322,7 @@ async function profile(upstream, headers) {
 }
 
 const upstream = await startUpstream();
+running.push(upstream);
 const servers = await startAll(upstream);
 const headers = { authorization: await bearer() };
 let samples;
