@@ -72,7 +72,10 @@ export interface GatewayExchange {
   readonly contentLength: number | null;
   /** Largest body the route accepts, bytes; RequestSize lowers or raises it. */
   maxBodyBytes: number;
-  /** Send the client's `Host` upstream (PreserveHostHeader). */
+  /**
+   * Send `requestHeaders.host` upstream instead of the target's: the client's (PreserveHostHeader)
+   * or one a filter set (SetRequestHostHeader).
+   */
   preserveHost: boolean;
   /** The client address: the socket peer, or the first untrusted hop when behind `trusted-proxies`. */
   readonly clientAddress: string;
@@ -91,5 +94,16 @@ export interface GatewayExchange {
    * remaining pre filters are skipped, the post filters of the filters already run still run.
    */
   respond(status: number, body?: Buffer | string | null): void;
+  /**
+   * Reads the whole request body into memory, for a pre filter (CacheRequestBody,
+   * ModifyRequestBody): the client's bytes, or what {@link setRequestBody} put in their place.
+   * Read once; the same bytes are then sent upstream (on every attempt) with a `Content-Length`.
+   * Requests whose filters never call it stream their body as they always do.
+   *
+   * @throws StratusError `GW_ERR_PAYLOAD_TOO_LARGE` when the body is larger than `maxBodyBytes`.
+   */
+  readRequestBody(): Promise<Buffer>;
+  /** Replaces the body sent upstream (a string as UTF-8) and sets its `Content-Length`. */
+  setRequestBody(body: Buffer | string): void;
   readonly log: Logger;
 }

@@ -38,6 +38,15 @@ export interface GlobalFilter extends GatewayFilter {
   readonly order: number;
 }
 
+/**
+ * Rewrites a whole request or response body (`modifyRequestBody` / `modifyResponseBody` of the
+ * route builder; Spring's `RewriteFunction`). The returned string is sent as UTF-8.
+ */
+export type BodyRewrite = (
+  exchange: GatewayExchange,
+  body: Buffer,
+) => Buffer | string | Promise<Buffer | string>;
+
 /** A compiled route predicate. */
 export type RoutePredicate = (context: PredicateContext) => boolean;
 

@@ -40,6 +40,7 @@ export {
   AbstractRoutePredicateFactory,
   HIGHEST_PRECEDENCE,
   LOWEST_PRECEDENCE,
+  type BodyRewrite,
   type FactoryContext,
   type GatewayFilter,
   type GatewayFilterChain,

@@ -1,3 +1,5 @@
+import type { BodyRewrite } from './filter-api.js';
+import { registerBodyRewrite } from './internal/body-rewrites.js';
 import { parseGatewayDefinitions, type GatewayDefinitions } from './route-definition.js';
 
 /** An argument value in code: lists become indexed args, the rest text. */
@@ -40,6 +42,9 @@ export class FilterSpec {
   removeRequestHeader = (name: string): this => this.filter('RemoveRequestHeader', { name });
   removeResponseHeader = (name: string): this => this.filter('RemoveResponseHeader', { name });
   removeRequestParameter = (name: string): this => this.filter('RemoveRequestParameter', { name });
+  /** `RewriteRequestParameter=campaign,fall2023`: every `campaign` parameter becomes one with that value. */
+  rewriteRequestParameter = (name: string, replacement: string): this =>
+    this.filter('RewriteRequestParameter', { name, replacement });
   mapRequestHeader = (fromHeader: string, toHeader: string): this =>
     this.filter('MapRequestHeader', { fromHeader, toHeader });
   /** `rewritePath("/red/(?<segment>.*)", "/${segment}")`, Java's replacement syntax. */
@@ -67,6 +72,8 @@ export class FilterSpec {
   prefixPath = (prefix: string): this => this.filter('PrefixPath', { prefix });
   setPath = (template: string): this => this.filter('SetPath', { template });
   preserveHostHeader = (): this => this.filter('PreserveHostHeader');
+  /** `SetRequestHostHeader=example.org`: the upstream `Host` (`{var}` URI variables expanded). */
+  setRequestHostHeader = (host: string): this => this.filter('SetRequestHostHeader', { host });
   redirect = (status: number | string, url: string, includeRequestParams?: boolean): this =>
     this.filter('RedirectTo', { status, url, includeRequestParams });
   setStatus = (status: number | string): this => this.filter('SetStatus', { status });
@@ -82,6 +89,28 @@ export class FilterSpec {
   ): this => this.filter('DedupeResponseHeader', { name: names, strategy });
   localResponseCache = (timeToLive?: string, size?: string): this =>
     this.filter('LocalResponseCache', { timeToLive, size });
+  /** `RemoveJsonAttributesResponseBody=id,color[,true]`: strips JSON attributes (at any depth when recursive). */
+  removeJsonAttributesResponseBody = (
+    fieldList: readonly string[],
+    deleteRecursively?: boolean,
+  ): this => this.filter('RemoveJsonAttributesResponseBody', { fieldList, deleteRecursively });
+  /** `cacheRequestBody(String.class)`: `'java.lang.String'` or `'byte[]'`, kept in the attribute `cachedRequestBodyObject`. */
+  cacheRequestBody = (bodyClass: string): this => this.filter('CacheRequestBody', { bodyClass });
+  /**
+   * Spring's `modifyRequestBody(String.class, String.class, contentType, rewrite)`: the whole
+   * request body through `rewrite` (code only; the definition shows an opaque id for it).
+   */
+  modifyRequestBody = (rewrite: BodyRewrite, contentType?: string): this =>
+    this.filter('ModifyRequestBody', {
+      rewriteFunction: registerBodyRewrite(rewrite),
+      contentType,
+    });
+  /** Spring's `modifyResponseBody(…)`: the whole upstream body through `rewrite` (code only). */
+  modifyResponseBody = (rewrite: BodyRewrite, contentType?: string): this =>
+    this.filter('ModifyResponseBody', {
+      rewriteFunction: registerBodyRewrite(rewrite),
+      contentType,
+    });
   circuitBreaker = (config: {
     name?: string;
     fallbackUri?: string;

@@ -246,6 +246,12 @@ const FILTERS: readonly Row[] = [
     expect: (o) => assert.equal(routed(o).url, '/p?blue=2'),
   },
   {
+    name: 'RewriteRequestParameter',
+    yaml: 'predicates:\n- Path=/products\nfilters:\n- RewriteRequestParameter=campaign,fall2023',
+    request: { path: '/products?campaign=old' },
+    expect: (o) => assert.equal(routed(o).url, '/products?campaign=fall2023'),
+  },
+  {
     name: 'MapRequestHeader',
     yaml: 'filters:\n- MapRequestHeader=Blue, X-Request-Red',
     request: { path: '/', headers: { blue: 'sky' } },
@@ -306,6 +312,12 @@ const FILTERS: readonly Row[] = [
     yaml: 'filters:\n- PreserveHostHeader',
     request: { path: '/', headers: { host: 'public.example.org' } },
     expect: (o) => assert.equal(routed(o).headers['host'], 'public.example.org'),
+  },
+  {
+    name: 'SetRequestHostHeader',
+    yaml: 'predicates:\n- Path=/headers\nfilters:\n- name: SetRequestHostHeader\n  args:\n    host: example.org',
+    request: { path: '/headers', headers: { host: 'public.example.org' } },
+    expect: (o) => assert.equal(routed(o).headers['host'], 'example.org'),
   },
   {
     name: 'RedirectTo',
@@ -461,4 +473,30 @@ routes:
   for (let i = 0; i < 4; i++) await (await request(`${url}/`)).body.dump();
   assert.equal(high.seen.length, 2);
   assert.equal(low.seen.length, 2);
+});
+
+test('RemoveJsonAttributesResponseBody behaves as Spring documents it', async (t) => {
+  const upstream = await startUpstream(t, (_request, reply) =>
+    reply.send({ id: 7, color: 'red', name: 'ball', parts: [{ id: 8, color: 'blue' }] }),
+  );
+  const forms = [
+    [
+      'RemoveJsonAttributesResponseBody=id,color',
+      { name: 'ball', parts: [{ id: 8, color: 'blue' }] },
+    ],
+    ['RemoveJsonAttributesResponseBody=id,color,true', { name: 'ball', parts: [{}] }],
+  ] as const;
+  for (const [filterLine, expected] of forms) {
+    const route = {
+      id: 'docs',
+      uri: upstream.origin,
+      ...(parseYaml(`filters:\n- ${filterLine}`) as Record<string, unknown>),
+    };
+    const { url } = await startGateway(t, { routes: [route] });
+    const response = await client(t)(`${url}/`);
+    const text = await response.body.text();
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(JSON.parse(text), expected, filterLine);
+    assert.equal(response.headers['content-length'], String(Buffer.byteLength(text)));
+  }
 });

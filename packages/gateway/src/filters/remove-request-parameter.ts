@@ -1,14 +1,5 @@
+import { decodedName } from '../internal/query-pairs.js';
 import type { FilterFactory } from '../internal/types.js';
-
-function decodedName(pair: string): string {
-  const eq = pair.indexOf('=');
-  const raw = (eq === -1 ? pair : pair.slice(0, eq)).replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
 
 /** `RemoveRequestParameter=red` — every `red` parameter is dropped; the others stay as sent. */
 export const removeRequestParameterFilterFactory: FilterFactory = {

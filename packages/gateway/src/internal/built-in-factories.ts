@@ -3,6 +3,7 @@ import { addRequestHeadersIfNotPresentFilterFactory } from '../filters/add-reque
 import { addRequestParameterFilterFactory } from '../filters/add-request-parameter.js';
 import { addResponseHeaderFilterFactory } from '../filters/add-response-header.js';
 import { authorizationHeaderFilterFactory } from '../filters/authorization-header.js';
+import { cacheRequestBodyFilterFactory } from '../filters/cache-request-body.js';
 import { circuitBreakerFilterFactory } from '../filters/circuit-breaker.js';
 import { dedupeResponseHeaderFilterFactory } from '../filters/dedupe-response-header.js';
 import { fallbackHeadersFilterFactory } from '../filters/fallback-headers.js';
@@ -13,9 +14,12 @@ import {
   loggingFilterFactory,
 } from '../filters/logging.js';
 import { mapRequestHeaderFilterFactory } from '../filters/map-request-header.js';
+import { modifyRequestBodyFilterFactory } from '../filters/modify-request-body.js';
+import { modifyResponseBodyFilterFactory } from '../filters/modify-response-body.js';
 import { prefixPathFilterFactory } from '../filters/prefix-path.js';
 import { preserveHostHeaderFilterFactory } from '../filters/preserve-host-header.js';
 import { redirectToFilterFactory } from '../filters/redirect-to.js';
+import { removeJsonAttributesResponseBodyFilterFactory } from '../filters/remove-json-attributes-response-body.js';
 import { removeRequestHeaderFilterFactory } from '../filters/remove-request-header.js';
 import { removeRequestParameterFilterFactory } from '../filters/remove-request-parameter.js';
 import { removeResponseHeaderFilterFactory } from '../filters/remove-response-header.js';
@@ -25,9 +29,11 @@ import { requestSizeFilterFactory } from '../filters/request-size.js';
 import { retryFilterFactory } from '../filters/retry.js';
 import { rewriteLocationResponseHeaderFilterFactory } from '../filters/rewrite-location-response-header.js';
 import { rewritePathFilterFactory } from '../filters/rewrite-path.js';
+import { rewriteRequestParameterFilterFactory } from '../filters/rewrite-request-parameter.js';
 import { rewriteResponseHeaderFilterFactory } from '../filters/rewrite-response-header.js';
 import { secureHeadersFilterFactory } from '../filters/secure-headers.js';
 import { setPathFilterFactory } from '../filters/set-path.js';
+import { setRequestHostHeaderFilterFactory } from '../filters/set-request-host-header.js';
 import { setRequestHeaderFilterFactory } from '../filters/set-request-header.js';
 import { setResponseHeaderFilterFactory } from '../filters/set-response-header.js';
 import { setStatusFilterFactory } from '../filters/set-status.js';
@@ -76,6 +82,7 @@ export const FILTER_FACTORIES: ReadonlyMap<string, FilterFactory> = byName([
   removeRequestHeaderFilterFactory,
   removeResponseHeaderFilterFactory,
   removeRequestParameterFilterFactory,
+  rewriteRequestParameterFilterFactory,
   mapRequestHeaderFilterFactory,
   rewritePathFilterFactory,
   rewriteResponseHeaderFilterFactory,
@@ -84,6 +91,7 @@ export const FILTER_FACTORIES: ReadonlyMap<string, FilterFactory> = byName([
   prefixPathFilterFactory,
   setPathFilterFactory,
   preserveHostHeaderFilterFactory,
+  setRequestHostHeaderFilterFactory,
   redirectToFilterFactory,
   setStatusFilterFactory,
   requestSizeFilterFactory,
@@ -95,6 +103,10 @@ export const FILTER_FACTORIES: ReadonlyMap<string, FilterFactory> = byName([
   secureHeadersFilterFactory,
   dedupeResponseHeaderFilterFactory,
   localResponseCacheFilterFactory,
+  removeJsonAttributesResponseBodyFilterFactory,
+  cacheRequestBodyFilterFactory,
+  modifyRequestBodyFilterFactory,
+  modifyResponseBodyFilterFactory,
   authorizationHeaderFilterFactory,
   loggingFilterFactory,
   customFilterFactory,

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from '@stratus/core';
 import type { GatewayExchange, HeaderRecord, RouteInfo } from '../exchange.js';
-import type { ForwardedBody } from './forwarded-body.js';
+import { hasRequestBody, replayableBody, type ForwardedBody } from './forwarded-body.js';
+import { readWholeRequestBody } from './request-body.js';
 import type { CompiledRoute } from './types.js';
 import type { UpstreamResponse } from './upstream-response.js';
 
@@ -64,6 +65,10 @@ export class Exchange implements GatewayExchange {
   #clientGone: AbortController | null = null;
   /** Cancels the upstream call in flight (set by the upstream call while it waits). */
   cancelUpstream: ((reason: Error) => void) | null = null;
+  /** The client's body once a filter read it whole (kept for every attempt). */
+  #bufferedBody: Promise<Buffer> | null = null;
+  /** The body a filter put in place of the client's (`setRequestBody`). */
+  #replacedBody: Buffer | null = null;
 
   constructor(init: ExchangeInit) {
     this.raw = init.raw;
@@ -163,6 +168,32 @@ export class Exchange implements GatewayExchange {
     this.statusCode = status;
     this.responseBody = typeof body === 'string' ? Buffer.from(body) : body;
     this.isResponded = true;
+  }
+
+  readRequestBody(): Promise<Buffer> {
+    if (this.#replacedBody !== null) return Promise.resolve(this.#replacedBody);
+    return (this.#bufferedBody ??= this.#bufferBody());
+  }
+
+  async #bufferBody(): Promise<Buffer> {
+    if (this.body !== null) throw new Error('the request body was already sent upstream');
+    if (!hasRequestBody(this.raw, this.contentLength)) return Buffer.alloc(0);
+    const bytes = await readWholeRequestBody(this.raw, this.contentLength, this.maxBodyBytes);
+    if (this.#replacedBody === null) this.#sendBody(bytes);
+    return bytes;
+  }
+
+  setRequestBody(body: Buffer | string): void {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    this.#replacedBody = bytes;
+    this.#sendBody(bytes);
+  }
+
+  /** Every upstream attempt sends `bytes` whole, with their length. */
+  #sendBody(bytes: Buffer): void {
+    this.body = replayableBody(bytes);
+    delete this.requestHeaders['transfer-encoding'];
+    this.requestHeaders['content-length'] = String(bytes.length);
   }
 }
 

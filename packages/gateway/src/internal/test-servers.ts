@@ -160,6 +160,16 @@ export function rawRequest(port: number, text: string, idleMs = 10_000): Promise
 }
 
 /** A `spring.cloud.gateway` object with one direct route to `origin`. */
+/** A chunked `POST /x` of `size` bytes in one chunk, sent raw; the whole answer as text. */
+export function postChunked(port: number, size: number): Promise<string> {
+  const chunk = `${size.toString(16)}\r\n${'a'.repeat(size)}\r\n`;
+  return rawRequest(
+    port,
+    `POST /x HTTP/1.1\r\nHost: g\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}0\r\n\r\n`,
+    2000,
+  );
+}
+
 export function singleRoute(
   origin: string,
   route: Record<string, unknown> = {},

@@ -133,12 +133,22 @@ export function exchange(overrides: Partial<GatewayExchange> = {}): GatewayExcha
     log: createSilentLogger(),
     ...overrides,
   };
+  let requestBody: Buffer = Buffer.alloc(0);
   return Object.assign(base, {
     respond(status: number, body: Buffer | string | null = null) {
       base.statusCode = status;
       base.responseBody = typeof body === 'string' ? Buffer.from(body) : body;
       (base as { isResponded: boolean }).isResponded = true;
     },
+    readRequestBody: overrides.readRequestBody ?? (() => Promise.resolve(requestBody)),
+    setRequestBody:
+      overrides.setRequestBody ??
+      ((body: Buffer | string) => {
+        requestBody = typeof body === 'string' ? Buffer.from(body) : body;
+        (base.requestHeaders as Record<string, string>)['content-length'] = String(
+          requestBody.length,
+        );
+      }),
   }) as GatewayExchange;
 }
 
