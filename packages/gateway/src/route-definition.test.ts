@@ -134,12 +134,12 @@ test('expanded items accept lists, indexed keys, _genkey_ keys and flattened-pro
 test('invalid definitions are rejected once, listing every problem', () => {
   const problems = problemsOf(() =>
     validateDefinitions({
-      'default-filters': ['NoSuchFilter=1'],
+      'default-filters': ['NoSuchFilter=1', 'TokenRelay='],
       routes: [
         {
           id: 'a',
           uri: 'ftp://example.org',
-          predicates: ['Path=/a/**', 'Nope=1'],
+          predicates: ['Path=/a/**', 'Nope=1', 'Version=1.1+'],
           filters: ['RewritePath=/a/(?<x.*), /b'],
         },
         {
@@ -158,7 +158,9 @@ test('invalid definitions are rejected once, listing every problem', () => {
     }),
   );
   const expected = [
-    /default-filters\[0\] NoSuchFilter: unknown filter/,
+    /default-filters\[0\] NoSuchFilter: unknown filter \(known: /,
+    /default-filters\[1\] TokenRelay: unknown filter — not supported by Stratus: needs an OAuth2 client/,
+    /predicates\[2\] Version: unknown predicate — not supported by Stratus: needs Spring API versioning/,
     /routes\[0\] \(a\)\.uri: .*must use lb, http, https/,
     /routes\[0\] \(a\)\.predicates\[1\] Nope: unknown predicate/,
     /routes\[0\] \(a\)\.filters\[0\] RewritePath: invalid regex/,

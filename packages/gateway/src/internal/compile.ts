@@ -1,3 +1,4 @@
+import { unsupportedReason } from './unsupported-factories.js';
 import type { Clock, Logger } from '@stratus/core';
 import { invalidRoutes } from '../errors.js';
 import type { RouteInfo } from '../exchange.js';
@@ -87,7 +88,9 @@ function compileFilters(
     const where = `${label}[${index}] ${item.name}`;
     const factory = options.filterFactories.get(item.name);
     if (!factory) {
-      problems.push(`${where}: unknown filter (known: ${known(options.filterFactories)})`);
+      problems.push(
+        `${where}: unknown filter${unsupportedReason(item.name)} (known: ${known(options.filterFactories)})`,
+      );
       return;
     }
     try {
@@ -113,7 +116,9 @@ function compilePredicates(
     const where = `${label}.predicates[${position}] ${item.name}`;
     const factory = options.predicateFactories.get(item.name);
     if (!factory) {
-      problems.push(`${where}: unknown predicate (known: ${known(options.predicateFactories)})`);
+      problems.push(
+        `${where}: unknown predicate${unsupportedReason(item.name)} (known: ${known(options.predicateFactories)})`,
+      );
       return;
     }
     try {
