@@ -164,6 +164,17 @@ export async function waitFor(
   }
 }
 
+/** What each side saw of the acks, for a failure message. */
+function describeAcks(pair: InteropPair): string {
+  const sent = pair.stratus.activity.flatMap((a) =>
+    a.kind === 'sent' && a.event.type === 'AckRemoteApplicationEvent' ? [a.event.ackId] : [],
+  );
+  const atSpring = pair.spring.events
+    .filter((e) => e.type === 'AckRemoteApplicationEvent')
+    .map((e) => e.originService);
+  return `Stratus sent acks of ${JSON.stringify(sent)}; Spring received acks from ${JSON.stringify(atSpring)}`;
+}
+
 /**
  * The scenario both interop tests run: a refresh posted to Stratus's `/actuator/busrefresh` is
  * applied by the Spring app, one posted to Spring's is applied by Stratus, a `busenv` from Spring
@@ -257,7 +268,26 @@ export async function assertRefreshBothWays(
         e.type === 'AckRemoteApplicationEvent' &&
         e.originService.startsWith('stratus-bus-interop:'),
     );
-  await waitFor('both Stratus acks at Spring', () => stratusAcksAtSpring().length >= 2, 30_000);
+  // Spring's bus consumer is an anonymous group, which starts at the latest offset whenever it
+  // is given its partitions again: an ack published while a loaded machine made it rebalance is
+  // never read. So, as above, Spring refreshes again every 10 s until one of Stratus's acks of a
+  // Spring refresh arrives; the failure message says what each side saw.
+  let lastSpringPost = Date.now();
+  await waitFor(
+    'both Stratus acks at Spring',
+    async () => {
+      if (stratusAcksAtSpring().length >= 2) return true;
+      if (Date.now() - lastSpringPost > 10_000) {
+        lastSpringPost = Date.now();
+        await fetch(`${spring.base}/actuator/busrefresh`, { method: 'POST' });
+      }
+      return false;
+    },
+    60_000,
+    spring.child,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}: ${describeAcks(pair)}`);
+  });
 
   // busenv from Spring sets the property on Stratus.
   const env = await fetch(`${spring.base}/actuator/busenv`, {
