@@ -1,36 +1,14 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { GatewayExchange } from '../exchange.js';
 import { exchange, filter, validateDefinitions } from '../internal/test-units.js';
-import {
-  client,
-  postChunked,
-  startGateway,
-  startUpstream,
-  type Upstream,
-} from '../internal/test-servers.js';
+import { client, postChunked, recordingUpstream, startGateway } from '../internal/test-servers.js';
 import { cacheRequestBodyFilterFactory } from './cache-request-body.js';
 
 const withBody = (text: string): GatewayExchange =>
   exchange({ method: 'POST', readRequestBody: () => Promise.resolve(Buffer.from(text)) });
-
-/** An upstream that records each body it received and its length headers. */
-async function recordingUpstream(t: TestContext) {
-  const received: { body: string; contentLength?: string; transferEncoding?: string }[] = [];
-  const upstream: Upstream = await startUpstream(t, async (request, reply) => {
-    let body = '';
-    for await (const chunk of request.raw) body += String(chunk);
-    received.push({
-      body,
-      contentLength: request.headers['content-length'],
-      transferEncoding: request.headers['transfer-encoding'],
-    });
-    return reply.send({ ok: true });
-  });
-  return { upstream, received };
-}
 
 test('CacheRequestBody=java.lang.String keeps the body as a string under cachedRequestBodyObject', async () => {
   const ex = withBody('{"name":"ada"}');

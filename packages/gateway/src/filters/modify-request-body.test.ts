@@ -1,32 +1,14 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { BodyRewrite } from '../filter-api.js';
 import { routes } from '../route-builder.js';
 import { exchange, filter, validateDefinitions } from '../internal/test-units.js';
-import { client, postChunked, startGateway, startUpstream } from '../internal/test-servers.js';
+import { client, postChunked, recordingUpstream, startGateway } from '../internal/test-servers.js';
 import { modifyRequestBodyFilterFactory } from './modify-request-body.js';
 
 const upper = (_exchange: unknown, body: Buffer): string => body.toString().toUpperCase();
-
-/** An upstream answering the statuses in turn (then 200), recording each body and its length headers. */
-async function recordingUpstream(t: TestContext, statuses: number[] = []) {
-  const received: { body: string; contentLength?: string; transferEncoding?: string }[] = [];
-  const upstream = await startUpstream(t, async (request, reply) => {
-    let body = '';
-    for await (const chunk of request.raw) body += String(chunk);
-    received.push({
-      body,
-      contentLength: request.headers['content-length'],
-      transferEncoding: request.headers['transfer-encoding'],
-    });
-    return reply
-      .code(statuses.shift() ?? 200)
-      .send({ contentType: request.headers['content-type'] });
-  });
-  return { upstream, received };
-}
 
 /** The compiled filter of a code-built route's first filter. */
 function builtFilter(rewrite: BodyRewrite, contentType?: string) {

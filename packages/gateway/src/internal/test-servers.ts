@@ -160,6 +160,24 @@ export function rawRequest(port: number, text: string, idleMs = 10_000): Promise
 }
 
 /** A `spring.cloud.gateway` object with one direct route to `origin`. */
+/** An upstream answering the statuses in turn (then 200), recording each body and its length headers. */
+export async function recordingUpstream(t: TestContext, statuses: number[] = []) {
+  const received: { body: string; contentLength?: string; transferEncoding?: string }[] = [];
+  const upstream = await startUpstream(t, async (request, reply) => {
+    let body = '';
+    for await (const chunk of request.raw) body += String(chunk);
+    received.push({
+      body,
+      contentLength: request.headers['content-length'],
+      transferEncoding: request.headers['transfer-encoding'],
+    });
+    return reply
+      .code(statuses.shift() ?? 200)
+      .send({ contentType: request.headers['content-type'] });
+  });
+  return { upstream, received };
+}
+
 /** A chunked `POST /x` of `size` bytes in one chunk, sent raw; the whole answer as text. */
 export function postChunked(port: number, size: number): Promise<string> {
   const chunk = `${size.toString(16)}\r\n${'a'.repeat(size)}\r\n`;
